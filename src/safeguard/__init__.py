@@ -1,0 +1,1 @@
+"""Safeguard: joins what police and safeguarding partners know about children, and makes sure someone acts."""
