@@ -47,9 +47,11 @@ INSTALLED_APPS = [
     "safeguard.audit_trail",
     "safeguard.records",
     "safeguard.feed",
+    "safeguard.linkage",
     "safeguard.synth",
     "safeguard.api",
     "safeguard.web",
+    "safeguard.demo",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +87,7 @@ TEMPLATES = [
 ]
 
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+(DATA_DIR / "static").mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
@@ -163,8 +166,13 @@ if PRODUCTION:
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-EMAIL_BACKEND = os.environ.get("SAFEGUARD_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-EMAIL_FILE_PATH = DATA_DIR / "mail"
+# Without a mail server configured, mail is written to files in the data folder (the demo reads them there).
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get("SAFEGUARD_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"),
+        "OPTIONS": {"file_path": str(DATA_DIR / "mail")},
+    }
+}
 
 # The largest feed body the API accepts in one request; larger loads use the command line.
 FEED_API_MAX_BYTES = int(os.environ.get("SAFEGUARD_FEED_API_MAX_BYTES", str(10 * 1024 * 1024)))
@@ -184,3 +192,8 @@ STORAGES = {
 # Serve static files straight from the app folders too, so the demo needs no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Linkage match weights (see linkage/services.py: Thresholds).
+LINKAGE_JOIN_WEIGHT = float(os.environ.get("SAFEGUARD_LINKAGE_JOIN_WEIGHT", "6.0"))
+LINKAGE_KEEP_WEIGHT = float(os.environ.get("SAFEGUARD_LINKAGE_KEEP_WEIGHT", "12.0"))
+LINKAGE_REVIEW_WEIGHT = float(os.environ.get("SAFEGUARD_LINKAGE_REVIEW_WEIGHT", "0.0"))

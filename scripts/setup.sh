@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs everything Safeguard needs on a fresh machine of this kind: uv (for the pinned
+# Python 3.12), the locked Python packages, the locked npm packages built into static files,
+# and Debian's Chromium for the browser tests. Safe to run again: each step is skipped when done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export UV_PYTHON_DOWNLOADS=never
+
+python_for_project() {
+  # .python-version selects 3.12 for pyenv's shims; fall back to any python3.12 on PATH.
+  if command -v pyenv >/dev/null 2>&1 && pyenv which python >/dev/null 2>&1; then pyenv which python
+  elif command -v python3.12 >/dev/null 2>&1; then command -v python3.12
+  else echo "Safeguard needs Python 3.12 or newer (pyenv install 3.12, or your distribution's python3.12)" >&2; exit 2
+  fi
+}
+PY=$(python_for_project)
+if ! "$PY" -m uv --version >/dev/null 2>&1; then
+  echo "==> installing uv"
+  "$PY" -m pip install --quiet --disable-pip-version-check uv
+fi
+echo "==> Python packages (uv sync --frozen)"
+"$PY" -m uv sync --frozen --quiet --python "$PY"
+
+if [ -f package-lock.json ]; then
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "==> npm packages (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+  echo "==> building static files"
+  npm run --silent build
+fi
+
+if [ "${SAFEGUARD_SKIP_BROWSER:-0}" != "1" ] && [ ! -x /usr/bin/chromium ]; then
+  echo "==> Debian's Chromium for the browser tests"
+  if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
