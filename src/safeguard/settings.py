@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "safeguard.records",
     "safeguard.feed",
     "safeguard.linkage",
+    "safeguard.rules",
+    "safeguard.alerts",
     "safeguard.synth",
     "safeguard.api",
     "safeguard.web",

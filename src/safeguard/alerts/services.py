@@ -1,0 +1,135 @@
+"""Writing alerts: evaluation (the machine part) and people's actions (the human part)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import transaction
+
+from safeguard.access.policy import can_view
+from safeguard.audit_trail.services import Action, audit_log
+from safeguard.core.clock import now
+from safeguard.core.errors import PermissionDenied, SafeguardError
+from safeguard.rules.engine import AlertData, compute
+from safeguard.rules.settings import RuleSettings
+
+from .models import Alert, AlertEvidence, AlertHistory, AlertSubject, EvaluationState
+from .routing import Router
+
+MACHINE_FIELDS = ("due_at", "closed_at", "close_reason", "severity", "summary", "owner_organisation_id", "owner_team_id")
+
+
+def _settings() -> RuleSettings:
+    from .models import Partnership
+
+    partnership = Partnership.objects.order_by("pk").first()
+    return RuleSettings.with_overrides(partnership.settings if partnership else None)
+
+
+def evaluate(*, horizon: dt.datetime | None = None, actor=None, actor_label: str = "system") -> dict[str, int]:
+    """Bring the stored alert history up to date as far as `horizon` (default now).
+
+    History only grows in recorded time: asking for an earlier horizon than one already
+    evaluated changes nothing (the stored history already answers it).
+    """
+    requested = horizon or now()
+    with transaction.atomic():
+        state, _ = EvaluationState.objects.select_for_update().get_or_create(pk=1, defaults={"evaluated_until": None})
+        horizon = max(requested, state.evaluated_until) if state.evaluated_until else requested
+        computed = compute(horizon, _settings())
+        summary = _reconcile(computed, Router())
+        state.evaluated_until, state.evaluated_at = horizon, now()
+        state.save()
+        audit_log(actor=actor, actor_label=actor_label, action=Action.ALTERATION, object_type="alert_evaluation",
+                  object_ids=[], details={"horizon": horizon.isoformat(), **summary})
+    return summary
+
+
+def evaluate_after_load(load_summary) -> str:
+    from safeguard.linkage.services import link_all
+
+    link_all(actor=None, actor_label="after load")
+    result = evaluate()
+    return f"alerts: {result['created']} raised, {result['updated']} updated, {result['removed']} withdrawn"
+
+
+def _reconcile(computed: list[AlertData], router: Router) -> dict[str, int]:
+    existing = {(a.rule, a.key, a.raised_at): a for a in Alert.objects.all()}
+    wanted = {(c.rule, c.key, c.raised_at): c for c in computed}
+    created, updated = [], []
+    for identity, data in wanted.items():
+        organisation, team = router.owner(data.rule)
+        values = {"due_at": data.due_at, "closed_at": data.closed_at, "close_reason": data.close_reason,
+                  "severity": data.severity, "summary": data.summary[:2000], "owner_organisation_id": organisation,
+                  "owner_team_id": team}
+        alert = existing.get(identity)
+        if alert is None:
+            created.append((Alert(rule=data.rule, key=data.key, raised_at=data.raised_at, **values), data))
+        else:
+            for name, value in values.items():
+                setattr(alert, name, value)
+            updated.append((alert, data))
+    # Alerts the records no longer support go, unless people have acted on them.
+    gone = [a for identity, a in existing.items() if identity not in wanted and not a.touched_by_people]
+    if gone:
+        Alert.objects.filter(pk__in=[a.pk for a in gone]).delete()
+    Alert.objects.bulk_create([a for a, _ in created], batch_size=500)
+    Alert.objects.bulk_update([a for a, _ in updated], list(MACHINE_FIELDS), batch_size=500)
+    _replace_details(created + updated)
+    return {"created": len(created), "updated": len(updated), "removed": len(gone), "total": len(wanted)}
+
+
+def _replace_details(pairs: list[tuple[Alert, AlertData]]) -> None:
+    ids = [a.pk for a, _ in pairs]
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        AlertSubject.objects.filter(alert_id__in=chunk).delete()
+        AlertEvidence.objects.filter(alert_id__in=chunk).delete()
+    AlertSubject.objects.bulk_create([AlertSubject(alert_id=a.pk, person_id=p, role=r) for a, d in pairs for p, r in d.subjects],
+                                     batch_size=1000)
+    AlertEvidence.objects.bulk_create([AlertEvidence(alert_id=a.pk, record_id=r) for a, d in pairs for r in d.evidence if r > 0],
+                                      batch_size=1000)
+
+
+# ---- people's actions --------------------------------------------------------------------
+
+def _act(alert: Alert, actor, action: str, note: str = "") -> None:
+    if not can_view(actor, alert):
+        raise PermissionDenied("Not found")
+    AlertHistory.objects.create(alert=alert, at=now(), action=action, actor=actor, note=note)
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, actor) -> Alert:
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.resolved_at or alert.acknowledged_at:
+        raise SafeguardError("This alert has already been acknowledged or resolved.")
+    _act(alert, actor, "acknowledged")
+    alert.acknowledged_at, alert.acknowledged_by = now(), actor
+    alert.assigned_to = alert.assigned_to or actor
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "assigned_to"])
+    audit_log(actor=actor, action=Action.ALTERATION, object_type="alert", object_ids=[alert.pk], details={"action": "acknowledge"})
+    return alert
+
+
+@transaction.atomic
+def alert_resolve(*, alert: Alert, actor, rationale: str) -> Alert:
+    rationale = rationale.strip()
+    if len(rationale) < 10:
+        raise SafeguardError("Write why this alert can be closed (at least 10 characters): it is kept for review.")
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.resolved_at:
+        raise SafeguardError("This alert has already been resolved.")
+    _act(alert, actor, "resolved", rationale)
+    alert.resolved_at, alert.resolved_by, alert.rationale = now(), actor, rationale
+    alert.save(update_fields=["resolved_at", "resolved_by", "rationale"])
+    audit_log(actor=actor, action=Action.ALTERATION, object_type="alert", object_ids=[alert.pk], details={"action": "resolve"})
+    return alert
+
+
+def group_by_alert(rows) -> dict[int, list]:
+    out = defaultdict(list)
+    for alert_id, *rest in rows:
+        out[alert_id].append(tuple(rest))
+    return out

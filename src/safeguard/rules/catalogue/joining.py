@@ -1,0 +1,121 @@
+"""Joining the dots across agencies."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from safeguard.core.calendar import start_of_day, working_days_after
+
+from ..engine import Fact, Rule, register
+from ..intervals import intersect, subtract
+from .common import (
+    HOUSEHOLD_ROLES,
+    age_text,
+    households,
+    linked_to_locations,
+    marker_spans,
+    markers_at,
+    moments_of,
+    on_plan_at,
+    plans,
+)
+
+
+def _assessments(world, people: set[int]) -> dict[int, list]:
+    out = defaultdict(list)
+    for person in people:
+        out[person] = moments_of(world.events.get("risk_assessment", ()), lambda e, p=person: p in e.persons("assessed"))
+    return out
+
+
+@register
+class RiskyAdultChild(Rule):
+    code = "RISKY-ADULT-CHILD"
+    severity = "high"
+
+    def facts(self, world, s):
+        homes = households(world)
+        for location, linked in linked_to_locations(world).items():
+            children = homes.get(location)
+            if not children:
+                continue
+            for link in linked:
+                adult = link.person
+                base = intersect(intersect([(link.start, link.end)], marker_spans(world, s, adult)), world.adult_spans(adult))
+                if not base:
+                    continue
+                for child, (child_spans, child_records) in children.items():
+                    if child == adult:
+                        continue
+                    for start, end in intersect(base, child_spans):
+                        markers = markers_at(world, s, adult, start)
+                        yield Fact((adult, location), start, end, [(adult, "adult"), (child, "child")],
+                                   [*(m.evidence for m in markers), *link.evidence, *child_records],
+                                   {"adult": adult, "location": location, "how": link.how,
+                                    "markers": [m.label for m in markers]})
+
+    def satisfiers(self, world, s, keys):
+        moments = _assessments(world, {adult for adult, _ in keys})
+        return {key: moments[key[0]] for key in keys}
+
+    def due(self, fact, raised_at, s):
+        return working_days_after(raised_at, 1)
+
+    def severity_of(self, fact, raised_at, world, s):
+        adult, location = fact.key
+        if any(m.kind == "sexual" for m in markers_at(world, s, adult, raised_at)):
+            return "critical"
+        for child, (spans, _) in households(world).get(location, {}).items():
+            if any(a <= raised_at < b for a, b in spans) and (
+                    any(a <= raised_at < b for a, b in world.child_spans(child, under=5)) or on_plan_at(world, child, raised_at)):
+                return "critical"
+        return "high"
+
+    def summary(self, fact, world):
+        adult, location = fact.key
+        child = next(p for p, role in fact.subjects if role == "child")
+        verb = {"resides": "lives at", "stays": "stays at", "visits": "visits", "bail_address": "is bailed to",
+                "notified_address": "has notified", "bail residence condition": "is bailed to",
+                "partner of a parent": "is the partner of a parent at"}.get(fact.info["how"], "is linked to")
+        return (f"{world.name(adult)} ({'; '.join(fact.info['markers'])}) {verb} {world.addresses.get(location, 'an address')}, "
+                f"home of {world.name(child)}, {age_text(world, child, fact.start)}")
+
+
+@register
+class NewAdultPlan(Rule):
+    code = "NEW-ADULT-PLAN"
+    severity = "medium"
+
+    def facts(self, world, s):
+        homes = households(world)
+        child_plans = plans(world)
+        first_seen: dict[int, object] = {}
+        for link in world.links:
+            first_seen[link.record] = min(first_seen.get(link.record, link.start), link.start)
+        for link in world.links:
+            if link.role not in HOUSEHOLD_ROLES:
+                continue
+            adult = link.person
+            since = start_of_day(link.from_day) if link.from_day else first_seen[link.record]
+            base = subtract(intersect([(link.start, link.end)], world.adult_spans(adult)), marker_spans(world, s, adult))
+            for child, (child_spans, child_records) in homes.get(link.location, {}).items():
+                if child == adult:
+                    continue
+                for (plan_start, plan_end), plan in child_plans.get(child, ()):
+                    if since < plan.at:
+                        continue
+                    for start, end in intersect(intersect(base, child_spans), [(plan_start, plan_end)]):
+                        yield Fact((adult, child), start, end, [(adult, "adult"), (child, "child")],
+                                   [link.record, plan.record, *child_records], {"location": link.location})
+
+    def satisfiers(self, world, s, keys):
+        moments = _assessments(world, {adult for adult, _ in keys})
+        return {key: moments[key[0]] for key in keys}
+
+    def due(self, fact, raised_at, s):
+        return working_days_after(raised_at, 2)
+
+    def summary(self, fact, world):
+        adult, child = fact.key
+        return (f"{world.name(adult)} has moved into the home of {world.name(child)}, who is on a child protection plan, "
+                f"at {world.addresses.get(fact.info['location'], 'an address')}")
