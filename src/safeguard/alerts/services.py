@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from django.db import transaction
 
@@ -128,8 +127,31 @@ def alert_resolve(*, alert: Alert, actor, rationale: str) -> Alert:
     return alert
 
 
-def group_by_alert(rows) -> dict[int, list]:
-    out = defaultdict(list)
-    for alert_id, *rest in rows:
-        out[alert_id].append(tuple(rest))
-    return out
+@transaction.atomic
+def alert_assign(*, alert: Alert, actor, assignee, team=None) -> Alert:
+    """Give an alert to a person (and optionally a team). The assignee must be able to see it."""
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.resolved_at:
+        raise SafeguardError("This alert has been resolved; it cannot be assigned.")
+    if not can_view(assignee, alert):
+        raise SafeguardError(f"{assignee.display_name} cannot see this alert, so it cannot be assigned to them.")
+    _act(alert, actor, "assigned", f"to {assignee.display_name}")
+    alert.assigned_to = assignee
+    fields = ["assigned_to"]
+    if team is not None:
+        alert.owner_team = team
+        fields.append("owner_team")
+    alert.save(update_fields=fields)
+    audit_log(actor=actor, action=Action.ALTERATION, object_type="alert", object_ids=[alert.pk],
+              details={"action": "assign", "assignee": assignee.pk})
+    return alert
+
+
+def alerts_bulk_assign(*, alerts: list[Alert], actor, assignee) -> int:
+    """A supervisor gives several alerts to one person; each is checked and logged as one assignment."""
+    if not actor.has_role("supervisor") and not actor.is_superuser:
+        raise PermissionDenied("Only supervisors assign alerts in bulk.")
+    with transaction.atomic():
+        for alert in alerts:
+            alert_assign(alert=alert, actor=actor, assignee=assignee)
+    return len(alerts)

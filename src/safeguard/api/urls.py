@@ -5,4 +5,5 @@ from .auth import PartnerTokenAuth
 api = NinjaAPI(title="Safeguard API", version="1", urls_namespace="api", auth=PartnerTokenAuth(),
                description="For partner systems. Every call needs a partner token and is logged.")
 
-from . import feed  # noqa: E402,F401 - registers its routes on `api`
+# The route modules register their operations on `api`.
+from . import feed, reads  # noqa: E402,F401,I001

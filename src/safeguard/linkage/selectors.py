@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from django.http import Http404
+
 from safeguard.access.policy import visible
 from safeguard.records.models import PersonVersion
 from safeguard.records.selectors import as_of
@@ -15,9 +17,19 @@ def _display_name(given: str, family: str) -> str:
     return " ".join(part for part in (given.strip(), family.strip().upper()) if part)
 
 
-def persons_export(*, user) -> list[dict]:
+def person_export(*, user, person_id: int) -> dict:
+    """One resolved person with the records the user may see; 404 when the user sees none of them."""
+    found = persons_export(user=user, person_ids=[person_id])
+    if not found:
+        raise Http404("Not found")
+    return found[0]
+
+
+def persons_export(*, user, person_ids: list[int] | None = None) -> list[dict]:
     """Every resolved person with the source records the user may see (`persons --json`)."""
     versions = visible(user, PersonVersion.objects.filter(as_of(None)))
+    if person_ids is not None:
+        versions = versions.filter(record__person_membership__person_id__in=person_ids)
     rows = versions.values_list("record_id", "record__source__code", "record__ext_id", "given_names", "family_name", "dob")
     by_record = {rid: (source, ext_id, given, family, dob) for rid, source, ext_id, given, family, dob in rows}
     people: dict[int, list[int]] = defaultdict(list)

@@ -55,9 +55,15 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo ready in {time.monotonic() - started:.0f} s."))
         if no_serve:
             return
-        self.stdout.write(f"Serving on http://127.0.0.1:{port}/ (Ctrl-C to stop)")
-        serve = [sys.executable, "-m", "safeguard.manage", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"]
-        os.execve(sys.executable, serve, env)  # noqa: S606 - the server replaces this process
+        self.stdout.write(f"Serving on http://127.0.0.1:{port}/ (Ctrl-C to stop); the rule clock ticks every minute")
+        manage = [sys.executable, "-m", "safeguard.manage"]
+        clock = subprocess.Popen([*manage, "clock"], env=env, stdout=subprocess.DEVNULL)  # noqa: S603
+        try:
+            subprocess.run([*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"], env=env)  # noqa: S603
+        except KeyboardInterrupt:
+            pass
+        finally:
+            clock.terminate()
 
     @staticmethod
     def _has_generator() -> bool:

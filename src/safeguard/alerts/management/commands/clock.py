@@ -1,0 +1,30 @@
+"""The running system's clock: re-evaluates the rules at least every minute, so an alert whose
+clock passes appears with nothing new fed in, and sends critical-alert notices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from django.core.management.base import BaseCommand
+
+from safeguard.alerts.notify import notify_critical
+from safeguard.alerts.services import _settings, evaluate
+
+
+class Command(BaseCommand):
+    help = "Re-evaluate alerts every --interval seconds (default 60) and send critical-alert notices."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=int, default=60)
+        parser.add_argument("--once", action="store_true", help="one tick, then stop")
+
+    def handle(self, *args, interval, once, **options):
+        while True:
+            started = time.monotonic()
+            summary = evaluate(actor_label="clock")
+            sent = notify_critical(dt.timedelta(minutes=_settings().escalation_minutes))
+            self.stdout.write(f"{time.strftime('%H:%M:%S')} alerts {summary} notices {sent}")
+            if once:
+                return
+            time.sleep(max(1.0, interval - (time.monotonic() - started)))
