@@ -43,7 +43,8 @@ def persons_export(*, user, person_ids: list[int] | None = None) -> list[dict]:
         dobs = Counter(r[4] for r in records if len(r[4]) == 10) or Counter(r[4] for r in records if r[4])
         result.append({
             "person": str(person_id),
-            "display_name": _display_name(fullest[2], fullest[3]) or names.most_common(1)[0][0],
+            # The name most agencies use; among equals the fullest ("Daniel James PRICE" over "Dan PRICE").
+            "display_name": max(names, key=lambda n: (names[n], len(n), n == _display_name(fullest[2], fullest[3]))),
             "dob": dobs.most_common(1)[0][0] if dobs else None,
             "records": [{"source": r[0], "id": r[1]} for r in records],
         })
