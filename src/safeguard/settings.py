@@ -168,13 +168,29 @@ if PRODUCTION:
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Without a mail server configured, mail is written to files in the data folder (the demo reads them there).
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get("SAFEGUARD_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"),
-        "OPTIONS": {"file_path": str(DATA_DIR / "mail")},
+# In production mail goes through the force's SMTP relay; elsewhere it is written to files in the
+# data folder (the demo reads them there).
+if PRODUCTION:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("SAFEGUARD_SMTP_HOST", "localhost"),
+                "port": int(os.environ.get("SAFEGUARD_SMTP_PORT", "587")),
+                "username": os.environ.get("SAFEGUARD_SMTP_USER", ""),
+                "password": os.environ.get("SAFEGUARD_SMTP_PASSWORD", ""),
+                "use_tls": True,
+            },
+        }
     }
-}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(DATA_DIR / "mail")},
+        }
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("SAFEGUARD_FROM_EMAIL", "safeguard@localhost")
 
 # The largest feed body the API accepts in one request; larger loads use the command line.
 FEED_API_MAX_BYTES = int(os.environ.get("SAFEGUARD_FEED_API_MAX_BYTES", str(10 * 1024 * 1024)))

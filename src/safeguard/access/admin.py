@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from safeguard.audit_trail.admin_mixins import AuditedAdmin
+
 from .models import Restriction
 
 
 @admin.register(Restriction)
-class RestrictionAdmin(admin.ModelAdmin):
+class RestrictionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["object_type", "object_id", "created_at", "created_by"]
     list_filter = ["object_type"]
     filter_horizontal = ["allowed_users", "allowed_organisations"]

@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
 
+from safeguard.audit_trail.admin_mixins import AuditedAdmin
+
 from .models import PartnerToken
 
 
 @admin.register(PartnerToken)
-class PartnerTokenAdmin(admin.ModelAdmin):
+class PartnerTokenAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name", "organisation", "sources", "key_hint", "active", "last_used_at"]
     list_filter = ["organisation", "active"]
     readonly_fields = ["key_hint", "created_at", "last_used_at"]

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from safeguard.audit_trail.admin_mixins import AuditedAdmin
+
 from .models import FeedLoad, Source
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "organisation"]
     list_filter = ["organisation"]
     search_fields = ["code"]
