@@ -39,6 +39,14 @@ def world():
         load(*_records_for(source))
     for code, org in orgs.items():
         Source.objects.filter(code=code).update(organisation=org)
+    from django.utils import timezone
+
+    from safeguard.alerts.models import Alert, AlertEvidence
+
+    for code, org in orgs.items():  # one alert per organisation, raised on its own records
+        alert = Alert.objects.create(rule="RHI-72H", key=code, raised_at=timezone.now(), severity="high", summary="s",
+                                     owner_organisation=org)
+        AlertEvidence.objects.create(alert=alert, record=SourceRecord.objects.get(source__code=code, kind="event", ext_id="E1"))
     return orgs
 
 
@@ -46,6 +54,8 @@ EXPECTED_SOURCES = {"police": {"police", "health"}, "csc": {"csc"}, "health": {"
 
 
 def _source_of(obj) -> str:
+    if hasattr(obj, "owner_organisation_id") and obj.owner_organisation_id:
+        return obj.key
     for path in ("source", "record__source", "version__record__source"):
         try:
             value = obj

@@ -6,77 +6,15 @@ where the templates say and that the Content-Security-Policy lets everything run
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, Problems, serious_violations, sign_in
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-AXE = Path(settings.STATICFILES_DIRS[0]) / "vendor" / "axe-core" / "axe.min.js"
 
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    if not CHROMIUM.exists():
-        pytest.fail("Browser tests need Debian's Chromium: apt-get install -y chromium chromium-driver")
-    if not AXE.exists():
-        pytest.fail("Browser tests need the vendored front-end files: npm install && npm run build")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@dataclass
-class Problems:
-    """Everything that went wrong while pages loaded."""
-
-    console_errors: list[str] = field(default_factory=list)
-    failed_requests: list[str] = field(default_factory=list)
-    loaded: list[str] = field(default_factory=list)
-
-    def watch(self, page) -> None:
-        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
-        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
-        page.on("requestfailed", lambda r: self.failed_requests.append(f"{r.url} {r.failure}"))
-        page.on("response", self._response)
-
-    def _response(self, response) -> None:
-        if response.status >= 400:
-            self.failed_requests.append(f"{response.url} {response.status}")
-        else:
-            self.loaded.append(response.url)
-
-
-def sign_in(page, base_url: str, username: str, password: str) -> None:
-    page.goto(base_url + reverse("web:sign-in"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def serious_violations(page) -> list[str]:
-    """Run axe-core on the page; return its serious and critical findings."""
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("() => axe.run(document)")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
-def test_sign_in_and_see_home(browser, live_server, user, tmp_path):
+def test_sign_in_and_see_the_work_queue(browser, live_server, user, tmp_path):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     problems = Problems()
@@ -86,7 +24,7 @@ def test_sign_in_and_see_home(browser, live_server, user, tmp_path):
 
     page.wait_for_url(live_server.url + reverse("web:home"))
     page.wait_for_load_state("networkidle")
-    assert page.get_by_role("heading", level=1).inner_text() == "Welcome, Jane Smith"
+    assert page.get_by_role("heading", level=1).inner_text() == "Work queue"
     assert "Northshire Police" in page.locator(".govuk-service-navigation").inner_text()
     # GOV.UK Frontend and htmx started, and the GOV.UK font arrived.
     assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
@@ -160,6 +98,9 @@ def test_pages_have_no_serious_accessibility_problems(browser, live_server, user
     page.wait_for_url(live_server.url + reverse("web:home"))
     assert serious_violations(page) == []
     page.screenshot(path=tmp_path / f"home-{viewport['width']}.png", full_page=True)
+
+    page.goto(live_server.url + reverse("web:account"))
+    assert serious_violations(page) == []
 
     page.goto(live_server.url + "/no-such-page/")
     assert serious_violations(page) == []

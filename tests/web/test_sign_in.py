@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 SIGN_IN = reverse("web:sign-in")
 SIGN_OUT = reverse("web:sign-out")
 HOME = reverse("web:home")
+ACCOUNT = reverse("web:account")
 
 
 def is_signed_in(client) -> bool:
@@ -89,11 +90,11 @@ def test_home_needs_sign_in(client):
     assert response["Location"] == f"{SIGN_IN}?next={HOME}"
 
 
-def test_home_greets_the_user_with_their_organisation_and_roles(client, user):
+def test_account_page_greets_the_user_with_their_organisation_and_roles(client, user):
     user.groups.add(Group.objects.get_or_create(name="investigator")[0])
     client.force_login(user)
 
-    response = client.get(HOME)
+    response = client.get(ACCOUNT)
 
     assert response.status_code == 200
     html = response.text
@@ -104,10 +105,10 @@ def test_home_greets_the_user_with_their_organisation_and_roles(client, user):
     assert f'<form method="post" action="{SIGN_OUT}"' in html
 
 
-def test_home_says_when_the_user_has_no_role(client, user):
+def test_account_page_says_when_the_user_has_no_role(client, user):
     client.force_login(user)
 
-    assert "None yet. Ask your Safeguard administrator to give you a role." in client.get(HOME).text
+    assert "None yet. Ask your Safeguard administrator to give you a role." in client.get(ACCOUNT).text
 
 
 def test_sign_out_refuses_get(client, user):

@@ -14,13 +14,15 @@ here so that "as of T" is a range test.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import connection, transaction
-from django.db.models import Max
 
 from safeguard.core.clock import now
 from safeguard.records.models import (
@@ -35,8 +37,11 @@ from safeguard.records.models import (
 
 from .schema import FeedError, Parsed, Ref, identity_of, parse_line
 
-BATCH_SIZE = 2000
+# Lines per batch (one transaction). Large batches mean few queries and commits per line; a
+# batch of parsed lines and its rows take some tens of MB, whatever the size of the input.
+BATCH_SIZE = 10_000
 MAX_ERRORS_KEPT = 10_000
+SQLITE_CACHE_KIB = 256 * 1024  # SQLite page cache while loading (see _larger_sqlite_cache)
 _INGEST_LOCK = 0x5AFE_F00D  # PostgreSQL advisory lock key: one writer of versions at a time
 
 
@@ -107,6 +112,40 @@ def read_lines(origin: str, stream: IO[bytes]) -> Iterator[Line]:
             yield origin, number, text
 
 
+@contextmanager
+def _fewer_collections():
+    """Run the cyclic garbage collector less often while loading. A batch is tens of thousands
+    of small dicts and lists that live exactly as long as the batch; at the default thresholds
+    the collector walks them again and again (a quarter of the parse time in the benchmark),
+    yet loading makes no reference cycles for it to find. Reference counting still frees every
+    batch as soon as it is written; the thresholds are put back afterwards."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], 100_000), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+@contextmanager
+def _larger_sqlite_cache():
+    """SQLite keeps 2 MB of pages by default: once the indexes of a large load outgrow that,
+    nearly every insert rereads index pages from the OS. A larger page cache for the length of
+    the load (on this connection only; put back afterwards) keeps the hot index pages in memory."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {before}")
+
+
 class Loader:
     """Loads lines for one actor. `allowed_sources` (None: any) limits which sources may be
     written, for partner systems' tokens."""
@@ -123,19 +162,20 @@ class Loader:
     # -- public ------------------------------------------------------------------------------
 
     def load_lines(self, lines: Iterable[Line], progress: Callable[[int], None] | None = None) -> LoadSummary:
-        batch: list[tuple[Line, Parsed]] = []
-        for line in lines:
-            self.summary.lines_read += 1
-            parsed = self._parse(line)
-            if parsed is not None:
-                batch.append((line, parsed))
-            if len(batch) >= self.batch_size:
+        with _fewer_collections(), _larger_sqlite_cache():
+            batch: list[tuple[Line, Parsed]] = []
+            for line in lines:
+                self.summary.lines_read += 1
+                parsed = self._parse(line)
+                if parsed is not None:
+                    batch.append((line, parsed))
+                if len(batch) >= self.batch_size:
+                    self._write_batch(batch)
+                    batch = []
+                    if progress:
+                        progress(self.summary.lines_read)
+            if batch:
                 self._write_batch(batch)
-                batch = []
-                if progress:
-                    progress(self.summary.lines_read)
-        if batch:
-            self._write_batch(batch)
         if progress:
             progress(self.summary.lines_read)
         self.summary.unresolved = SourceRecord.objects.filter(first_recorded_at__isnull=True).count()
@@ -161,8 +201,6 @@ class Loader:
         except FeedError as exc:
             identity = ""
             try:
-                import json
-
                 identity = identity_of(json.loads(line[2]))
             except ValueError:
                 pass
@@ -175,20 +213,28 @@ class Loader:
         return parsed
 
     # -- writing -----------------------------------------------------------------------------
+    #
+    # Speed (issue 3: 20,000 records a second into SQLite and PostgreSQL). The ORM is not used for
+    # the writes: building a model instance per row and compiling bulk_create/bulk_update SQL cost
+    # far more than the database's own work. Rows go as plain tuples through the connection's
+    # cursor: `executemany` on SQLite, `COPY ... FROM STDIN` on PostgreSQL (psycopg 3), and each
+    # lookup is one query per batch that joins a JSON array (SQLite) or arrays (PostgreSQL)
+    # against the table, instead of many `IN (...)` queries. Values are converted here exactly as
+    # Django's fields would convert them (see _Table), so what the ORM reads back is the same.
 
     def _write_batch(self, batch: list[tuple[Line, Parsed]]) -> None:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_INGEST_LOCK])
-            record_ids = self._record_ids(batch)
+        with transaction.atomic(), connection.cursor() as cursor:
+            db = _Db(cursor)
+            if db.postgres:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_INGEST_LOCK])
+            record_ids, first_held = self._record_ids(db, batch)
             by_kind: dict[str, list[tuple[Line, Parsed, int]]] = defaultdict(list)
             for line, parsed in batch:
-                by_kind[parsed.kind].append((line, parsed, record_ids[_key(parsed.source, parsed.kind, parsed.id)]))
+                by_kind[parsed.kind].append((line, parsed, record_ids[parsed.identity]))
             firsts: dict[int, dt.datetime] = {}
             for kind, items in by_kind.items():
-                self._write_versions(kind, items, record_ids, firsts)
-            self._set_first_recorded(firsts)
+                self._write_versions(db, kind, items, record_ids, first_held, firsts)
+            self._set_first_recorded(db, firsts, first_held)
 
     def _source_id(self, code: str) -> int:
         if code not in self._source_ids:
@@ -196,133 +242,342 @@ class Loader:
             self._source_ids[code] = source.id
         return self._source_ids[code]
 
-    def _record_ids(self, batch: list[tuple[Line, Parsed]]) -> dict[tuple[str, str, str], int]:
-        """Ids of every record the batch names or refers to, creating identities as needed."""
-        wanted: set[tuple[str, str, str]] = set()
+    def _record_ids(self, db: _Db, batch: list[tuple[Line, Parsed]]
+                    ) -> tuple[dict[Identity, int], dict[int, dt.datetime | None]]:
+        """Ids of every record the batch names or refers to, creating identities as needed; and
+        for the records that already existed, their `first_recorded_at` (None: no version held).
+
+        A record created here for a line of the batch gets its `first_recorded_at` (the earliest
+        `recorded_at` of its lines here, which is the first version about to be written) in the
+        same insert, saving an update per new record; one that is only referred to gets none.
+        """
+        # dicts as ordered sets: identities are created in the order the batch mentions them.
+        earliest: dict[Identity, dt.datetime] = {}
+        wanted: dict[Identity, None] = {}
         for _, parsed in batch:
-            wanted.add(parsed.identity)
-            wanted.update((r.source, r.kind, r.id) for _, r in parsed.refs)
-            wanted.update((r.source, r.kind, r.id) for r, _ in parsed.subjects)
-        found = self._lookup(wanted)
-        missing = wanted - found.keys()
+            identity = parsed.identity
+            if identity not in earliest or parsed.recorded_at < earliest[identity]:
+                earliest[identity] = parsed.recorded_at
+            wanted[identity] = None
+            for _, r in parsed.refs:
+                wanted[(r.source, r.kind, r.id)] = None
+            for r, _ in parsed.subjects:
+                wanted[(r.source, r.kind, r.id)] = None
+        source_ids = {code: self._source_id(code) for code in {s for s, _, _ in wanted}}
+        codes = {pk: code for code, pk in source_ids.items()}
+        found: dict[Identity, int] = {}
+        first_held: dict[int, dt.datetime | None] = {}
+        for pk, source_id, kind, ext_id, first in db.lookup_identities(
+            [(source_ids[s], k, i) for s, k, i in wanted]
+        ):
+            found[(codes[source_id], kind, ext_id)] = pk
+            first_held[pk] = db.datetime_from_db(first)
+        missing = [identity for identity in wanted if identity not in found]
         if missing:
-            SourceRecord.objects.bulk_create(
-                [SourceRecord(source_id=self._source_id(s), kind=k, ext_id=i) for s, k, i in missing],
-                ignore_conflicts=True, batch_size=1000,
+            created = db.create_identities(
+                [(source_ids[s], k, i, earliest.get((s, k, i))) for s, k, i in missing]
             )
-            found.update(self._lookup(missing))
-        return found
+            for pk, source_id, kind, ext_id in created:
+                found[(codes[source_id], kind, ext_id)] = pk
+        return found, first_held
 
-    def _lookup(self, identities: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], int]:
-        groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for source, kind, ext_id in identities:
-            groups[(source, kind)].append(ext_id)
-        found: dict[tuple[str, str, str], int] = {}
-        for (source, kind), ext_ids in groups.items():
-            source_id = self._source_id(source)
-            for start in range(0, len(ext_ids), 900):
-                rows = SourceRecord.objects.filter(
-                    source_id=source_id, kind=kind, ext_id__in=ext_ids[start:start + 900]
-                ).values_list("ext_id", "id")
-                found.update({(source, kind, ext_id): pk for ext_id, pk in rows})
-        return found
-
-    def _write_versions(self, kind: str, items: list[tuple[Line, Parsed, int]],
-                        record_ids: dict[tuple[str, str, str], int], firsts: dict[int, dt.datetime]) -> None:
-        model = VERSION_MODELS[kind]
-        ids = sorted({record_id for _, _, record_id in items})
+    def _write_versions(self, db: _Db, kind: str, items: list[tuple[Line, Parsed, int]],
+                        record_ids: dict[Identity, int], first_held: dict[int, dt.datetime | None],
+                        firsts: dict[int, dt.datetime]) -> None:
+        table = _TABLES[kind]
+        # Only records that already have a version can hold one: a record created in this batch
+        # or never loaded (first_recorded_at null: only referred to so far) cannot, and in a
+        # large first load that is nearly every record, so most batches skip this query.
+        maybe_held = sorted({rid for _, _, rid in items if first_held.get(rid) is not None})
         held: dict[int, dict[dt.datetime, tuple[int, str, dt.datetime | None, bool]]] = defaultdict(dict)
-        for start in range(0, len(ids), 900):
-            for pk, record_id, recorded_at, digest, valid_to, deleted in model.objects.filter(
-                record_id__in=ids[start:start + 900]
-            ).values_list("id", "record_id", "recorded_at", "content_hash", "valid_to", "deleted"):
-                held[record_id][recorded_at] = (pk, digest, valid_to, deleted)
+        for pk, record_id, recorded_at, digest, valid_to, deleted in db.held_versions(table.name, maybe_held):
+            held[record_id][db.datetime_from_db(recorded_at)] = (pk, digest, db.datetime_from_db(valid_to), deleted)
 
         new_by_record: dict[int, dict[dt.datetime, tuple[Line, Parsed]]] = defaultdict(dict)
         for line, parsed, record_id in items:
-            versions = held[record_id]
+            versions = held.get(record_id)
             fresh = new_by_record[record_id]
-            same = versions.get(parsed.recorded_at) or (
-                (None, fresh[parsed.recorded_at][1].content_hash, None, False) if parsed.recorded_at in fresh else None
+            moment = parsed.recorded_at
+            if not versions and not fresh:  # the common case: the first version of a record
+                if parsed.deleted:
+                    self.summary.deleted += 1
+                else:
+                    self.summary.created += 1
+                fresh[moment] = (line, parsed)
+                continue
+            versions = versions or {}
+            same = versions.get(moment) or (
+                (None, fresh[moment][1].content_hash, None, False) if moment in fresh else None
             )
             if same is not None:
                 if same[1] == parsed.content_hash:
                     self.summary.unchanged += 1
                 else:
                     self._reject(line, identity_of(parsed.payload),
-                                 f"conflicts with the version recorded at {parsed.recorded_at.isoformat()} already "
+                                 f"conflicts with the version recorded at {moment.isoformat()} already "
                                  "held: two different versions cannot be recorded at the same moment", conflict=True)
                 continue
             latest = max([*versions, *fresh], default=None)
-            if parsed.deleted and (latest is None or parsed.recorded_at > latest):
+            if parsed.deleted and (latest is None or moment > latest):
                 self.summary.deleted += 1
             elif latest is None:
                 self.summary.created += 1
-            elif parsed.recorded_at > latest:
+            elif moment > latest:
                 self.summary.updated += 1
             else:
                 self.summary.late += 1
-            fresh[parsed.recorded_at] = (line, parsed)
+            fresh[moment] = (line, parsed)
 
         if not any(new_by_record.values()):
             return
-        next_id = (model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
-        rows, subjects, references, valid_to_updates = [], [], [], []
+        # Version ids are allocated here (the tables have no sequence) so that subjects and
+        # references can point at rows before they are written. One writer at a time holds the
+        # ids: the advisory lock on PostgreSQL, the write lock of an IMMEDIATE transaction on SQLite.
+        next_id = db.max_id(table.name) + 1
+        load_id = self.load.id
+        rows: list[tuple] = []
+        subjects: list[tuple[int, int, str]] = []
+        references: list[tuple[int, str, int]] = []
+        valid_to_updates: list[tuple[Any, int]] = []
+        touched = self.summary.touched_record_ids
+        make_row, is_event, ref_columns = table.make_row, table.is_event, table.ref_columns
         for record_id, fresh in new_by_record.items():
             if not fresh:
                 continue
-            self.summary.touched_record_ids.add(record_id)
-            versions = held[record_id]
-            moments = sorted([*versions, *fresh])
-            following = dict(zip(moments, [*moments[1:], None], strict=True))
-            firsts[record_id] = moments[0]
-            for moment, (pk, _, valid_to, _) in versions.items():
-                if following[moment] != valid_to:
-                    valid_to_updates.append(model(id=pk, valid_to=following[moment]))
+            touched.add(record_id)
+            versions = held.get(record_id)
+            following: dict[dt.datetime, dt.datetime | None] = {}  # empty: nothing follows the version
+            if not versions and len(fresh) == 1:  # the common case: one new version, nothing held
+                firsts[record_id] = next(iter(fresh))
+            else:
+                versions = versions or {}
+                moments = sorted([*versions, *fresh])
+                following = dict(zip(moments, [*moments[1:], None], strict=True))
+                firsts[record_id] = moments[0]
+                for moment, (pk, _, valid_to, _) in versions.items():
+                    if following[moment] != valid_to:
+                        valid_to_updates.append((db.datetime_to_db(following[moment]), pk))
             for moment, (line, parsed) in fresh.items():
                 version_id = next_id
                 next_id += 1
-                row = model(id=version_id, record_id=record_id, recorded_at=moment, valid_to=following[moment],
-                            deleted=parsed.deleted, content_hash=parsed.content_hash, load_id=self.load.id,
-                            line=line[1], payload=parsed.payload)
+                refs: dict[str, int] = {}
                 if not parsed.deleted:
-                    for name, value in parsed.fields.items():
-                        setattr(row, name, value)
                     for name, ref in parsed.refs:
-                        target = record_ids[_key(ref.source, ref.kind, ref.id)]
-                        if model is EventVersion:
-                            if name == "location":
-                                row.location_id = target
-                            references.append(EventReference(version_id=version_id, name=name, target_id=target))
-                        else:
-                            setattr(row, f"{name}_id", target)
-                    subjects.extend(
-                        EventSubject(version_id=version_id, person_id=record_ids[_key(r.source, r.kind, r.id)], role=role)
-                        for r, role in parsed.subjects
-                    )
-                rows.append(row)
-        model.objects.bulk_create(rows, batch_size=500)
+                        target = record_ids[(ref.source, ref.kind, ref.id)]
+                        if is_event:
+                            references.append((version_id, name, target))
+                        if name in ref_columns:
+                            refs[name] = target
+                    for r, role in parsed.subjects:
+                        subjects.append((version_id, record_ids[(r.source, r.kind, r.id)], role))
+                rows.append(make_row(db, version_id, record_id, moment, following.get(moment), load_id,
+                                     line, parsed, refs))
+        db.insert(table.name, table.columns, rows)
         if subjects:
-            EventSubject.objects.bulk_create(subjects, batch_size=1000)
+            db.insert(EventSubject._meta.db_table, _SUBJECT_COLUMNS, subjects)
         if references:
-            EventReference.objects.bulk_create(references, batch_size=1000)
+            db.insert(EventReference._meta.db_table, _REFERENCE_COLUMNS, references)
         if valid_to_updates:
-            model.objects.bulk_update(valid_to_updates, ["valid_to"], batch_size=500)
+            db.update_column(table.name, "valid_to", valid_to_updates)
 
-    def _set_first_recorded(self, firsts: dict[int, dt.datetime]) -> None:
-        if not firsts:
-            return
-        current = dict(SourceRecord.objects.filter(id__in=list(firsts)).values_list("id", "first_recorded_at"))
-        changed = [
-            SourceRecord(id=pk, first_recorded_at=moment)
-            for pk, moment in firsts.items()
-            if current.get(pk) is None or moment < current[pk]
-        ]
-        SourceRecord.objects.bulk_update(changed, ["first_recorded_at"], batch_size=500)
+    def _set_first_recorded(self, db: _Db, firsts: dict[int, dt.datetime],
+                            first_held: dict[int, dt.datetime | None]) -> None:
+        """A record's first_recorded_at is its earliest version's. Records created in this batch
+        got theirs on insert (not in first_held); the others may need it moved earlier."""
+        changed = []
+        for pk, moment in firsts.items():
+            if pk in first_held:
+                current = first_held[pk]
+                if current is None or moment < current:
+                    changed.append((db.datetime_to_db(moment), pk))
+        if changed:
+            db.update_column(SourceRecord._meta.db_table, "first_recorded_at", changed)
 
 
-def _key(source: str, kind: str, ext_id: str) -> tuple[str, str, str]:
-    return (source, kind, ext_id)
+Identity = tuple[str, str, str]  # source code, kind, id in the source
+
+
+class _Db:
+    """The few statements the loader needs, for the database in use, on one cursor inside the
+    batch's transaction. Values are converted as Django's own fields convert them:
+
+    - SQLite: aware date-times are stored as naive UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]",
+      dates as "YYYY-MM-DD", JSON as `json.dumps` text, booleans as 0/1.
+    - PostgreSQL: date-times and dates are passed as they are (the connection is in UTC), JSON
+      as `json.dumps` text that COPY parses into jsonb.
+
+    Table and column names in the SQL are the models' own (S608 is silenced for that reason);
+    every value is a parameter or goes through COPY.
+    """
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+        self.postgres = connection.vendor == "postgresql"
+        if self.postgres:
+            self.datetime_to_db = _identity
+            self.datetime_from_db = _identity
+            self.date_to_db = _identity
+        else:
+            self.datetime_to_db = _sqlite_datetime
+            self.datetime_from_db = _sqlite_datetime_from_db
+            self.date_to_db = _sqlite_date
+
+    def lookup_identities(self, identities: list[tuple[int, str, str]]) -> list[tuple]:
+        """(id, source_id, kind, ext_id, first_recorded_at) of those that exist."""
+        if not identities:
+            return []
+        table = SourceRecord._meta.db_table
+        if self.postgres:
+            source_ids, kinds, ext_ids = zip(*identities, strict=True)
+            self.cursor.execute(
+                f"SELECT r.id, r.source_id, r.kind, r.ext_id, r.first_recorded_at "  # noqa: S608
+                f"FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS w(source_id, kind, ext_id) "
+                f"JOIN {table} r ON r.source_id = w.source_id AND r.kind = w.kind AND r.ext_id = w.ext_id",
+                [list(source_ids), list(kinds), list(ext_ids)],
+            )
+        else:
+            # One JSON array parameter, walked by json_each; each element probes the unique index.
+            self.cursor.execute(
+                f"SELECT r.id, r.source_id, r.kind, r.ext_id, r.first_recorded_at FROM json_each(%s) AS w "  # noqa: S608
+                f"JOIN {table} r ON r.source_id = w.value ->> 0 AND r.kind = w.value ->> 1 AND r.ext_id = w.value ->> 2",
+                [json.dumps(identities)],
+            )
+        return self.cursor.fetchall()
+
+    def create_identities(self, rows: list[tuple[int, str, str, dt.datetime | None]]) -> list[tuple]:
+        """Insert (source_id, kind, ext_id, first_recorded_at); returns (id, source_id, kind, ext_id).
+        Under the ingest lock nobody else creates identities, so each row is inserted."""
+        table = SourceRecord._meta.db_table
+        if self.postgres:
+            source_ids, kinds, ext_ids, firsts = zip(*rows, strict=True)
+            self.cursor.execute(
+                f"INSERT INTO {table} (source_id, kind, ext_id, first_recorded_at) "  # noqa: S608
+                f"SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[]) "
+                f"RETURNING id, source_id, kind, ext_id",
+                [list(source_ids), list(kinds), list(ext_ids), list(firsts)],
+            )
+        else:
+            self.cursor.execute(
+                f"INSERT INTO {table} (source_id, kind, ext_id, first_recorded_at) "  # noqa: S608
+                f"SELECT w.value ->> 0, w.value ->> 1, w.value ->> 2, w.value ->> 3 FROM json_each(%s) AS w "
+                f"RETURNING id, source_id, kind, ext_id",
+                [json.dumps([(s, k, i, _sqlite_datetime(f)) for s, k, i, f in rows])],
+            )
+        return self.cursor.fetchall()
+
+    def held_versions(self, table: str, record_ids: list[int]) -> list[tuple]:
+        if not record_ids:
+            return []
+        columns = "id, record_id, recorded_at, content_hash, valid_to, deleted"
+        if self.postgres:
+            self.cursor.execute(f"SELECT {columns} FROM {table} WHERE record_id = ANY(%s::bigint[])", [record_ids])  # noqa: S608
+        else:
+            self.cursor.execute(f"SELECT {columns} FROM {table} WHERE record_id IN (SELECT value FROM json_each(%s))",  # noqa: S608
+                                [json.dumps(record_ids)])
+        return self.cursor.fetchall()
+
+    def max_id(self, table: str) -> int:
+        self.cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608 - table names are the models'
+        return self.cursor.fetchone()[0] or 0
+
+    def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        if self.postgres:
+            # COPY is PostgreSQL's bulk path: one stream, no per-row statement or parse.
+            with self.cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                write_row = copy.write_row
+                for row in rows:
+                    write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            self.cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", rows)  # noqa: S608
+
+    def update_column(self, table: str, column: str, pairs: list[tuple[Any, int]]) -> None:
+        """Set `column` to value for each (value, id)."""
+        if self.postgres:
+            values, ids = zip(*pairs, strict=True)
+            cast = "timestamptz"  # the only columns updated are date-times
+            self.cursor.execute(
+                f"UPDATE {table} t SET {column} = u.value FROM unnest(%s::{cast}[], %s::bigint[]) AS u(value, id) "  # noqa: S608
+                f"WHERE t.id = u.id",
+                [list(values), list(ids)],
+            )
+        else:
+            self.cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE id = %s", pairs)  # noqa: S608
+
+
+def _identity(value):
+    return value
+
+
+def _sqlite_datetime(value: dt.datetime | None) -> str | None:
+    """As Django's SQLite backend stores an aware date-time: naive UTC, str() of it."""
+    if value is None:
+        return None
+    if value.tzinfo is not dt.UTC:  # schema.parse_datetime gives UTC already
+        value = value.astimezone(dt.UTC)
+    return str(value.replace(tzinfo=None))
+
+
+def _sqlite_datetime_from_db(value: dt.datetime | str | None) -> dt.datetime | None:
+    """Django's SQLite connection converts declared `datetime` columns to naive (UTC) values;
+    an expression's result (no declared type) comes back as the stored text."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC)
+
+
+def _sqlite_date(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+_SUBJECT_COLUMNS = ("version_id", "person_id", "role")
+_REFERENCE_COLUMNS = ("version_id", "name", "target_id")
+_VERSION_BASE = ("id", "record_id", "recorded_at", "valid_to", "deleted", "content_hash", "load_id", "line", "payload")
+
+
+class _Table:
+    """A version table as rows of plain values: its columns, and how a parsed line fills them
+    (Parsed.fields by field name; references into `<name>_id` columns; the model's defaults for
+    what a line leaves out, and for every typed column of a delete)."""
+
+    def __init__(self, model):
+        self.name = model._meta.db_table
+        self.is_event = model is EventVersion
+        fields = [f for f in model._meta.concrete_fields if f.column not in _VERSION_BASE]
+        self.ref_columns = {f.name for f in fields if f.is_relation}
+        self.data = [(f.name, f.get_default(), f.get_internal_type()) for f in fields if not f.is_relation]
+        self.columns = (*_VERSION_BASE, *(name for name, _, _ in self.data),
+                        *(f"{name}_id" for name in sorted(self.ref_columns)))
+        self.ref_order = sorted(self.ref_columns)
+
+    def make_row(self, db: _Db, version_id: int, record_id: int, moment: dt.datetime, valid_to: dt.datetime | None,
+                 load_id: int, line: Line, parsed: Parsed, refs: dict[str, int]) -> tuple:
+        to_dt = db.datetime_to_db
+        # The payload is the line as sent: its JSON text, which the database stores as JSON and
+        # Django reads back as the same object json.dumps(parsed.payload) would give, without
+        # serialising every record a second time (the content hash already did once).
+        row = [version_id, record_id, to_dt(moment), to_dt(valid_to), parsed.deleted, parsed.content_hash,
+               load_id, line[1], line[2].strip()]
+        values = {} if parsed.deleted else parsed.fields
+        for name, default, kind in self.data:
+            value = values.get(name, default)
+            if kind == "JSONField":
+                value = json.dumps(value)
+            elif value is None:
+                pass
+            elif kind == "DateTimeField":
+                value = to_dt(value)
+            elif kind == "DateField":
+                value = db.date_to_db(value)
+            row.append(value)
+        for name in self.ref_order:
+            row.append(refs.get(name))
+        return tuple(row)
+
+
+_TABLES = {kind: _Table(model) for kind, model in VERSION_MODELS.items()}
 
 
 __all__ = ["Loader", "LoadSummary", "Rejection", "Ref", "read_lines"]

@@ -26,7 +26,15 @@ SEXES = ("male", "female", "other", "unknown")
 LOCATION_TYPES = ("dwelling", "school", "care_home", "hotel", "hostel", "business", "public_place", "other")
 LINK_ROLES = ("resides", "stays", "visits", "bail_address", "notified_address", "attends", "works", "found_at")
 RELATIONSHIP_TYPES = ("parent_of", "carer_of", "partner_of", "sibling_of", "household_member", "associate_of")
-COMMON = {"kind", "source", "id", "recorded_at", "op"}
+COMMON = frozenset({"kind", "source", "id", "recorded_at", "op"})
+# The fields each kind allows, built once (not per line).
+PERSON_FIELDS = COMMON | {"given_names", "family_name", "aliases", "dob", "sex", "identifiers", "deceased_on"}
+ALIAS_FIELDS = frozenset({"given_names", "family_name"})
+LOCATION_FIELDS = COMMON | {"address", "postcode", "uprn", "location_type"}
+PERSON_LOCATION_FIELDS = COMMON | {"person", "location", "role", "from", "to"}
+RELATIONSHIP_FIELDS = COMMON | {"person", "other", "type", "from", "to"}
+EVENT_FIELDS = COMMON | {"type", "at", "ends_at", "subjects", "location", "attributes"}
+SUBJECT_FIELDS = frozenset({"person", "role"})
 
 
 class FeedError(ValueError):
@@ -205,6 +213,8 @@ def parse_ref(value: Any, name: str, source: str, kind: str) -> Ref:
 
 
 def _closed(obj: dict, allowed: set[str] | frozenset[str], where: str) -> None:
+    if allowed.issuperset(obj):  # the usual case, checked without building sets
+        return
     unknown = sorted(set(obj) - set(allowed))
     if unknown:
         raise FeedError(f"unknown field {unknown[0]!r}{where}: allowed are {', '.join(sorted(allowed))}")
@@ -298,7 +308,7 @@ CONDITIONS = ("residence", "non_contact", "curfew", "exclusion")
 # ---- kinds ---------------------------------------------------------------------------------
 
 def _person(rec: dict, out: Parsed) -> None:
-    _closed(rec, COMMON | {"given_names", "family_name", "aliases", "dob", "sex", "identifiers", "deceased_on"}, "")
+    _closed(rec, PERSON_FIELDS, "")
     given = _string(rec["given_names"], "given_names", max_len=200, empty=True) if rec.get("given_names") is not None else ""
     family = _string(rec["family_name"], "family_name", max_len=200, empty=True) if rec.get("family_name") is not None else ""
     if not given.strip() and not family.strip():
@@ -309,7 +319,7 @@ def _person(rec: dict, out: Parsed) -> None:
     for i, alias in enumerate(aliases):
         if not isinstance(alias, dict):
             raise FeedError(f"aliases[{i}] must be an object with given_names and family_name")
-        _closed(alias, {"given_names", "family_name"}, f" in aliases[{i}]")
+        _closed(alias, ALIAS_FIELDS, f" in aliases[{i}]")
         for key in ("given_names", "family_name"):
             if alias.get(key) is not None:
                 _string(alias[key], f"aliases[{i}].{key}", max_len=200, empty=True)
@@ -331,7 +341,7 @@ def _person(rec: dict, out: Parsed) -> None:
 
 
 def _location(rec: dict, out: Parsed) -> None:
-    _closed(rec, COMMON | {"address", "postcode", "uprn", "location_type"}, "")
+    _closed(rec, LOCATION_FIELDS, "")
     if "address" not in rec:
         raise FeedError("a location needs an address (one line, as recorded)")
     address = _string(rec["address"], "address", max_len=500)
@@ -361,7 +371,7 @@ def _required_ref(rec: dict, name: str, kind: str, out: Parsed) -> None:
 
 
 def _person_location(rec: dict, out: Parsed) -> None:
-    _closed(rec, COMMON | {"person", "location", "role", "from", "to"}, "")
+    _closed(rec, PERSON_LOCATION_FIELDS, "")
     _required_ref(rec, "person", "person", out)
     _required_ref(rec, "location", "location", out)
     out.fields["role"] = _enum(LINK_ROLES)(rec.get("role"), "role")
@@ -369,7 +379,7 @@ def _person_location(rec: dict, out: Parsed) -> None:
 
 
 def _relationship(rec: dict, out: Parsed) -> None:
-    _closed(rec, COMMON | {"person", "other", "type", "from", "to"}, "")
+    _closed(rec, RELATIONSHIP_FIELDS, "")
     _required_ref(rec, "person", "person", out)
     _required_ref(rec, "other", "person", out)
     out.fields["type"] = _enum(RELATIONSHIP_TYPES)(rec.get("type"), "type")
@@ -396,7 +406,7 @@ def _conditions(value: Any, out: Parsed) -> None:
 
 
 def _event(rec: dict, out: Parsed) -> None:
-    _closed(rec, COMMON | {"type", "at", "ends_at", "subjects", "location", "attributes"}, "")
+    _closed(rec, EVENT_FIELDS, "")
     etype = rec.get("type")
     spec = EVENT_TYPES.get(etype) if isinstance(etype, str) else None
     if spec is None:
@@ -413,7 +423,7 @@ def _event(rec: dict, out: Parsed) -> None:
     for i, subject in enumerate(subjects):
         if not isinstance(subject, dict):
             raise FeedError(f"subjects[{i}] must be an object with person and role")
-        _closed(subject, {"person", "role"}, f" in subjects[{i}]")
+        _closed(subject, SUBJECT_FIELDS, f" in subjects[{i}]")
         if subject.get("person") is None:
             raise FeedError(f"subjects[{i}].person is required")
         person = parse_ref(subject["person"], f"subjects[{i}].person", out.source, "person")
@@ -460,10 +470,15 @@ def identity_of(rec: Any) -> str:
     return " ".join(parts)
 
 
+# One encoder for every line: json.dumps with non-default options would build a new one per call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def content_hash(rec: dict) -> str:
-    canonical = json.dumps({k: v for k, v in rec.items() if k != "recorded_at"}, sort_keys=True,
-                           separators=(",", ":"), ensure_ascii=False)
-    return hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()
+    """What a version says, apart from when it was recorded: canonical JSON, hashed."""
+    content = rec.copy()
+    content.pop("recorded_at", None)
+    return hashlib.blake2b(_CANONICAL.encode(content).encode(), digest_size=16).hexdigest()
 
 
 def parse_record(rec: Any) -> Parsed:

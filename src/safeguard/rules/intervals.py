@@ -54,3 +54,26 @@ def subtract(a: list[Interval], b: list[Interval]) -> list[Interval]:
 
 def clip(intervals: list[Interval], start: dt.datetime, end: dt.datetime = INF) -> list[Interval]:
     return intersect(intervals, [(start, end)]) if start < end else []
+
+
+def at_least(n: int, groups: Iterable[Iterable[Interval]]) -> list[Interval]:
+    """When at least `n` of the groups hold at once (each group's intervals are merged first, so a
+    group counts once however many of its intervals overlap)."""
+    if n <= 0:
+        raise ValueError("n must be at least 1")
+    changes: list[tuple[dt.datetime, int]] = []
+    for group in groups:
+        for start, end in union(group):
+            changes += [(start, 1), (end, -1)]
+    changes.sort(key=lambda c: (c[0], c[1]))  # at a shared moment, ends (-1) before starts: half-open spans
+    out: list[Interval] = []
+    count, since = 0, None
+    for moment, step in changes:
+        before, count = count, count + step
+        if before < n <= count:
+            since = moment
+        elif count < n <= before and since is not None:
+            if since < moment:
+                out.append((since, moment))
+            since = None
+    return union(out)

@@ -25,7 +25,7 @@ from safeguard.records.models import (
     RelationshipVersion,
 )
 
-from .intervals import INF, Interval, union
+from .intervals import INF, Interval, subtract, union
 
 CHUNK = 10_000
 
@@ -49,6 +49,13 @@ class Link:
     start: dt.datetime  # the span in which the link is current: recorded and within from..to
     end: dt.datetime
     from_day: dt.date | None
+    to_day: dt.date | None = None
+    recorded: Interval | None = None  # the span in which this version counts, whatever its dates
+
+    def true_at(self, moment: dt.datetime) -> bool:
+        """Whether the link's dates cover an event-time moment (from 00:00 of `from` to the end of `to`)."""
+        return ((self.from_day is None or start_of_day(self.from_day) <= moment)
+                and (self.to_day is None or moment < end_of_day(self.to_day)))
 
 
 @dataclass(slots=True)
@@ -94,7 +101,10 @@ class World:
         self.persons: dict[int, list[PersonV]] = defaultdict(list)
         self.specific: dict[int, list[Interval]] = defaultdict(list)  # resolved location -> spans with a specific record
         self.addresses: dict[int, str] = {}
-        self.links: list[Link] = []
+        self.links: list[Link] = []  # link versions while current (recorded, and within their dates)
+        # every link version, current or not: rules that ask about an event's own moment need the
+        # link as recorded even when its dates ended before it was recorded (rules.md, "Dates")
+        self.all_links: list[Link] = []
         self.rels: list[Rel] = []
         self.events: dict[str, list[Event]] = defaultdict(list)
         self.event_versions: dict[int, list[Event]] = defaultdict(list)
@@ -129,10 +139,12 @@ class World:
         for record, recorded_at, valid_to, person, location, role, start_day, end_day in self._versions(
                 PersonLocationVersion).values_list("record_id", "recorded_at", "valid_to", "person_id", "location_id", "role",
                                                    "from_date", "to_date").iterator(chunk_size=CHUNK):
-            start, end = _span(recorded_at, valid_to, h)
-            start, end = _within_dates(start, end, start_day, end_day)
+            recorded = _span(recorded_at, valid_to, h)
+            start, end = _within_dates(*recorded, start_day, end_day)
+            link = Link(record, self.person(person), self.location(location), role, start, end, start_day, end_day, recorded)
+            self.all_links.append(link)
             if start < end:
-                self.links.append(Link(record, self.person(person), self.location(location), role, start, end, start_day))
+                self.links.append(link)
         for record, recorded_at, valid_to, person, other, rtype, start_day, end_day in self._versions(
                 RelationshipVersion).values_list("record_id", "recorded_at", "valid_to", "person_id", "other_id", "type",
                                                  "from_date", "to_date").iterator(chunk_size=CHUNK):
@@ -185,13 +197,18 @@ class World:
         return union(spans)
 
     def adult_spans(self, person: int, at: dt.datetime | None = None) -> list[Interval]:
-        """When the person may be 18 or over (unknown date of birth counts as adult)."""
+        """When the person may be 18 or over (an unknown date of birth counts as adult)."""
         from safeguard.core.calendar import add_years
 
+        versions = self.persons.get(person, ())
+        # Unknown means no record of the resolved person gives a date of birth: a police record
+        # without one does not make a child whose social care record has one an adult. Fixed: any
+        # version without a date of birth counted as adult, whatever the person's other records said.
+        known = union((v.start, v.end) for v in versions if v.dob_earliest is not None)
         spans = []
-        for v in self.persons.get(person, ()):
+        for v in versions:
             if v.dob_earliest is None:
-                spans.append((v.start, v.end))
+                spans.extend(subtract([(v.start, v.end)], known))
                 continue
             limit = start_of_day(add_years(v.dob_earliest, 18))
             if at is None:

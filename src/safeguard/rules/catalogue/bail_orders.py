@@ -8,9 +8,29 @@ from collections import defaultdict
 from safeguard.core.calendar import end_of_day, months_after, start_of_day, working_days_after
 
 from ..engine import Fact, Rule, register
-from ..intervals import INF, intersect, subtract, union
-from .common import bail_active, date_attr, households, later_bail_or_charge, linked_to_locations, moments_of
+from ..intervals import INF, clip, intersect, subtract, union
+from .common import (
+    asked_moment,
+    bail_active,
+    bail_stops,
+    date_attr,
+    households,
+    later_bail_or_charge,
+    linked_to_locations,
+    moments_of,
+    remember_satisfiers,
+    remember_spans,
+)
 from .joining import _assessments
+
+
+def known_as(world, record: int, predicate) -> list:
+    """From when a referenced order was first recorded as what the rule needs, while it is held.
+    Fixed: a breach referring to an order recorded later was judged with hindsight, so the alert
+    was raised at the breach's recorded_at, before anything showed what the order was."""
+    versions = world.event_versions.get(record, [])
+    first = next((v.start for v in versions if predicate(v)), None)
+    return [] if first is None else clip(union((v.start, v.end) for v in versions), first)
 
 
 def _residence_conditions(bail) -> list[tuple[int, dict]]:
@@ -74,17 +94,18 @@ class BailAddress(Rule):
                 "not a specific, verified address")
 
 
-def _active_periods(world, person: int) -> list[tuple[dt.datetime, dt.datetime, object]]:
-    """Event-time periods when an order or a bail of the person was active, with its version."""
+def _active_periods(world, person: int) -> list[tuple[dt.datetime, dt.datetime, object, list]]:
+    """Event-time periods when an order or a bail of the person was active, with its version and
+    what ends a bail that has no expiry: [(happened, recorded)] (see common.bail_stops)."""
     out = []
     for order in world.events.get("order", ()):
         if person in order.persons("subject"):
             starts, ends = date_attr(order, "starts_on"), date_attr(order, "ends_on")
-            out.append((start_of_day(starts) if starts else order.at, end_of_day(ends) if ends else INF, order))
+            out.append((start_of_day(starts) if starts else order.at, end_of_day(ends) if ends else INF, order, []))
     for bail in world.events.get("bail", ()):
         if person in bail.persons("bailed"):
             expires = date_attr(bail, "expires_on")
-            out.append((bail.at, end_of_day(expires) if expires else INF, bail))
+            out.append((bail.at, end_of_day(expires) if expires else INF, bail, [] if expires else bail_stops(world, bail)))
     return out
 
 
@@ -94,6 +115,9 @@ class ReoffendReassess(Rule):
     severity = "high"
 
     def facts(self, world, s):
+        return remember_spans(world, self.code, self._facts(world, s))
+
+    def _facts(self, world, s):
         periods_cache: dict[int, list] = {}
         triggers = [(e, "suspect", "offender") for e in world.events.get("offence", ())]
         triggers += [(e, "subject") for e in world.events.get("breach", ())]
@@ -101,26 +125,32 @@ class ReoffendReassess(Rule):
             for person in event.persons(*roles):
                 if person not in periods_cache:
                     periods_cache[person] = _active_periods(world, person)
-                for begin, finish, holder in periods_cache[person]:
+                for begin, finish, holder, stops in periods_cache[person]:
                     if holder.record == event.record or not begin <= event.at < finish:
                         continue
-                    for start, end in intersect([(event.start, event.end)], [(holder.start, holder.end)]):
+                    # Fixed: a bail with no `expires_on` is active only until a later bail of the
+                    # person or a charge for its offence (rules.md, "Active"); it counted for ever.
+                    # Known from when that later bail or charge is recorded.
+                    known_ended = min((recorded for happened, recorded in stops if happened <= event.at), default=INF)
+                    for start, end in intersect([(event.start, event.end)], [(holder.start, min(holder.end, known_ended))]):
                         yield Fact((person, event.record), start, end, [(person, "person")], [event.record, holder.record],
                                    {"event": event, "holder": holder})
 
     def satisfiers(self, world, s, keys):
         moments = _assessments(world, {person for person, _ in keys})
-        return {key: moments[key[0]] for key in keys}
+        return remember_satisfiers(world, self.code, {key: moments[key[0]] for key in keys})
 
     def due(self, fact, raised_at, s):
         return working_days_after(raised_at, s.reoffend_reassess_working_days)
 
     def severity_of(self, fact, raised_at, world, s):
+        # Severity is as of the moment asked (rules.md, "Alerts"): fixed, it was judged at raised_at only.
+        moment = asked_moment(world, self.code, fact.key, raised_at)
         person = fact.key[0]
         homes = households(world)
         for location, linked in linked_to_locations(world).items():
-            if location in homes and any(link.person == person and link.start <= raised_at < link.end for link in linked):
-                if any(any(a <= raised_at < b for a, b in spans) for child, (spans, _) in homes[location].items() if child != person):
+            if location in homes and any(link.person == person and link.start <= moment < link.end for link in linked):
+                if any(any(a <= moment < b for a, b in spans) for child, (spans, _) in homes[location].items() if child != person):
                     return "critical"
         return "high"
 
@@ -142,15 +172,15 @@ class OrderBreach2(Rule):
         by_order: dict[int, list] = defaultdict(list)
         for breach in world.events.get("breach", ()):
             order = breach.refs.get("order")
-            versions = world.event_versions.get(order) if order else None
-            if versions and any(v.attrs.get("order_type") == "community_order" for v in versions):
+            if order and known_as(world, order, lambda v: v.attrs.get("order_type") == "community_order"):
                 by_order[order].append(breach)
         for order, breaches in by_order.items():
+            known = known_as(world, order, lambda v: v.attrs.get("order_type") == "community_order")
             for later in breaches:
                 for earlier in breaches:
                     if earlier.record == later.record or not earlier.at < later.at <= months_after(earlier.at, 12):
                         continue
-                    for start, end in intersect([(later.start, later.end)], [(earlier.start, earlier.end)]):
+                    for start, end in intersect(intersect([(later.start, later.end)], [(earlier.start, earlier.end)]), known):
                         yield Fact((order,), start, end, [(p, "person") for p in later.persons("subject")],
                                    [earlier.record, later.record, order], {})
 
@@ -177,12 +207,12 @@ class BreachWarningOnly(Rule):
             if breach.attrs.get("outcome") != "warning_letter":
                 continue
             order = breach.refs.get("order")
-            versions = world.event_versions.get(order) if order else None
-            if not versions or not any(v.type == "rso_registration" or v.attrs.get("order_type") in ("shpo", "sro")
-                                       for v in versions):
-                continue
-            yield Fact((breach.record,), breach.start, breach.end, [(p, "offender") for p in breach.persons("subject")],
-                       [breach.record, order], {"kind": versions[-1].attrs.get("order_type") or "notification requirements"})
+            known = known_as(world, order, lambda v: v.type == "rso_registration"
+                             or v.attrs.get("order_type") in ("shpo", "sro")) if order else []
+            versions = world.event_versions.get(order, [])
+            for start, end in intersect([(breach.start, breach.end)], known):
+                yield Fact((breach.record,), start, end, [(p, "offender") for p in breach.persons("subject")],
+                           [breach.record, order], {"kind": versions[-1].attrs.get("order_type") or "notification requirements"})
 
     def satisfiers(self, world, s, keys):
         out = {}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from safeguard.core.calendar import end_of_day, months_after, start_of_day
-from safeguard.feed.schema import parse_date
+from safeguard.feed.schema import parse_date, parse_datetime
 
 from ..intervals import INF, Interval, intersect, union
 from ..settings import RuleSettings
@@ -124,6 +124,16 @@ def households(world: World) -> dict[int, dict[int, tuple[list[Interval], list[i
 
 
 @cached
+def residence_links(world: World) -> dict[int, list]:
+    """location -> every `resides`/`stays` link version there, current or not (see World.all_links)."""
+    out: dict[int, list] = defaultdict(list)
+    for link in world.all_links:
+        if link.role in HOUSEHOLD_ROLES and link.recorded[0] < link.recorded[1]:
+            out[link.location].append(link)
+    return out
+
+
+@cached
 def parents_of(world: World) -> dict[int, list[tuple[int, Interval, int]]]:
     """child -> [(parent or carer, span, relationship record)]."""
     out: dict[int, list[tuple[int, Interval, int]]] = defaultdict(list)
@@ -180,20 +190,45 @@ def bail_active(world: World, bail: Event) -> Interval:
     return max(bail.start, bail.at), end
 
 
-def later_bail_or_charge(world: World, bail: Event) -> dt.datetime | None:
-    """When a later bail of the person, or a charge for the bail's offence (or any offence of
-    the person, if the bail names none), was first recorded."""
+def bail_stops(world: World, bail: Event) -> list[tuple[dt.datetime, dt.datetime]]:
+    """What ends a bail that has no `expires_on`: each later bail of the person and each charge of
+    its offence (of any offence of the person's, if the bail names none), as (when it happened,
+    when it was first recorded). A charge happened at its `outcome_at`, else when recorded.
+
+    Fixed: with no offence named, any charge of the person's counted, even one from years before
+    the bail, which silenced BAIL-EXPIRY for good; a charge now counts only from the bail's `at` on."""
     people = set(bail.persons("bailed"))
-    moments = [e.start for e in world.events.get("bail", ()) if e.record != bail.record and e.at > bail.at
-               and people & set(e.persons("bailed"))]
+    stops: dict[int, tuple[dt.datetime, dt.datetime]] = {}
+
+    def add(record: int, happened: dt.datetime, recorded: dt.datetime) -> None:
+        if record not in stops or recorded < stops[record][1]:
+            stops[record] = (happened, recorded)
+
+    for e in world.events.get("bail", ()):
+        if e.record != bail.record and e.at > bail.at and people & set(e.persons("bailed")):
+            add(e.record, e.at, e.start)
     offence = bail.refs.get("offence")
     for e in world.events.get("offence", ()):
         if e.attrs.get("outcome") != "charged":
             continue
-        if (offence is not None and e.record == offence) or (
-                offence is None and people & set(e.persons("suspect", "offender"))):
-            moments.append(e.start)
+        charged_at = _moment_attr(e, "outcome_at") or e.start
+        if offence is not None:
+            if e.record == offence:
+                add(e.record, charged_at, e.start)
+        elif people & set(e.persons("suspect", "offender")) and charged_at >= bail.at:
+            add(e.record, charged_at, e.start)
+    return list(stops.values())
+
+
+def later_bail_or_charge(world: World, bail: Event) -> dt.datetime | None:
+    """When a later bail of the person, or a charge that ends the bail, was first recorded."""
+    moments = [recorded for _, recorded in bail_stops(world, bail)]
     return min(moments) if moments else None
+
+
+def _moment_attr(event: Event, name: str) -> dt.datetime | None:
+    value = event.attrs.get(name)
+    return parse_datetime(value, name) if isinstance(value, str) else None
 
 
 @cached
@@ -258,3 +293,38 @@ def age_text(world: World, person: int, moment: dt.datetime) -> str:
     born = v.dob_earliest or v.dob_latest
     years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     return f"aged {max(years, 0)}"
+
+
+# ---- "as of the moment asked" ------------------------------------------------------------------
+#
+# rules.md, "Alerts": "Severity is as of the moment asked: a child who comes onto a plan raises the
+# severity of the open alerts about their household" (and ONLINE-ACTION: "a later change of level
+# changes it"). The engine asks a rule for severity and due once per alert, with its raised_at; a
+# rule that must judge them later remembers its conditions and satisfiers (below) and judges at the
+# horizon while the alert is open, or at the last moment it was open once it has closed.
+
+def remember_spans(world: World, code: str, facts):
+    """Pass facts through, remembering each key's spans for asked_moment()."""
+    store = world.__dict__.setdefault("_asked_spans", {}).setdefault(code, defaultdict(list))
+    for fact in facts:
+        if fact.start < fact.end and fact.start <= world.horizon:
+            store[fact.key].append((fact.start, fact.end))
+        yield fact
+
+
+def remember_satisfiers(world: World, code: str, satisfiers: dict) -> dict:
+    world.__dict__.setdefault("_asked_satisfiers", {})[code] = satisfiers
+    return satisfiers
+
+
+def asked_moment(world: World, code: str, key, raised_at: dt.datetime) -> dt.datetime:
+    """The horizon while the alert raised at `raised_at` is open; else the last moment it was open
+    (the same closing the engine computes: the first satisfier in its span, else the span's end)."""
+    spans = union(world.__dict__.get("_asked_spans", {}).get(code, {}).get(key, ()))
+    end = next((b for a, b in spans if a == raised_at), INF)
+    moments = sorted(m for m in world.__dict__.get("_asked_satisfiers", {}).get(code, {}).get(key, ())
+                     if m <= world.horizon)
+    closed = next((m for m in moments if raised_at <= m <= end), None) or (end if end != INF else None)
+    if closed is None or closed > world.horizon:
+        return max(world.horizon, raised_at)
+    return max(closed - dt.timedelta(microseconds=1), raised_at)

@@ -7,9 +7,14 @@ from collections import defaultdict
 from safeguard.core.calendar import hours_after, months_after, working_days_after, working_days_before
 
 from ..engine import Fact, Rule, register
-from ..intervals import INF, intersect, union
+from ..intervals import INF, clip, intersect, union
 from .common import moments_of, plans
 from .rso import baseline_segments, cadence_facts
+
+
+def held(versions, since) -> list:
+    """When a record is held (any version counts), from `since` on: a delete ends it."""
+    return clip(union((v.start, v.end) for v in versions), since)
 
 
 def _version_facts(world, rule_key, events, predicate, role="child", **info):
@@ -32,13 +37,15 @@ class ReferralDecision(Rule):
     severity = "medium"
 
     def facts(self, world, s):
-        # Received: from the first version that says it went to children's social care, for good.
+        # Received: from the first version that says it went to children's social care, while the
+        # referral is held. Fixed: it held for ever, so a deleted referral stayed open.
         for e in world.events.get("referral", ()):
             versions = world.event_versions[e.record]
             if e is versions[0] and any(v.attrs.get("to_agency") == "csc" for v in versions):
                 first = next(v for v in versions if v.attrs.get("to_agency") == "csc")
-                yield Fact((e.record,), first.start, INF, [(p, "child") for p in first.persons("child")], [e.record],
-                           {"event": first})
+                for start, end in held(versions, first.start):
+                    yield Fact((e.record,), start, end, [(p, "child") for p in first.persons("child")], [e.record],
+                               {"event": first})
 
     def satisfiers(self, world, s, keys):
         return {(r,): moments_of(world.event_versions.get(r, ()), lambda e: e.attrs.get("decision") not in (None, "none_yet"))
@@ -158,6 +165,7 @@ class CpVisit(Rule):
 
     def facts(self, world, s):
         n = s.cp_visit_working_days
+        baselines = world.__dict__.setdefault("_cp_visit_baselines", {})
         for child, child_plans in plans(world).items():
             visits = [(e.at, e.start, e.record) for e in world.events.get("statutory_visit", ()) if child in e.persons("child")]
             for (plan_start, plan_end), plan in child_plans:
@@ -167,10 +175,16 @@ class CpVisit(Rule):
                     due = working_days_after(fact.info["baseline"], n)
                     fact.key = (child, due.isoformat())
                     fact.info["due"] = due
+                    baselines[fact.key] = fact.info["baseline"]
                     yield fact
 
     def satisfiers(self, world, s, keys):
-        return {key: moments_of(world.events.get("statutory_visit", ()), lambda e, c=key[0]: c in e.persons("child"))
+        # Fixed: any visit recorded after the alert was raised satisfied it, even one made before
+        # the visit the clock already counts from (recorded late), which moves no clock: the child
+        # stayed unvisited with the alert closed. Only a visit after the key's baseline satisfies.
+        baselines = world.__dict__.get("_cp_visit_baselines", {})
+        visits = world.events.get("statutory_visit", ())
+        return {key: moments_of(visits, lambda e, c=key[0], b=baselines[key]: c in e.persons("child") and e.at > b)
                 for key in keys}
 
     def due(self, fact, raised_at, s):

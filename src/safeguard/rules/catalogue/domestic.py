@@ -8,7 +8,7 @@ from safeguard.core.calendar import months_after, next_working_day_at, working_d
 
 from ..engine import Fact, Rule, register
 from ..intervals import intersect
-from .common import households, moments_of
+from .common import moments_of, residence_links
 
 
 @register
@@ -17,7 +17,6 @@ class Encompass(Rule):
     severity = "medium"
 
     def facts(self, world, s):
-        homes = households(world)
         for e in world.events.get("domestic_abuse_incident", ()):
             span = [(e.start, e.end)]
             for child in e.persons("child_present"):
@@ -25,11 +24,17 @@ class Encompass(Rule):
                     yield Fact((e.record, child), start, end, [(child, "child")], [e.record], {"incident": e})
             if e.location is None:
                 continue
-            for child, (child_spans, child_records) in homes.get(e.location, {}).items():
-                if child in e.persons("perpetrator", "victim") and not world.child_spans(child, at=e.at):
+            # "A child residing or staying at the incident's location at its `at`": the link's dates
+            # must cover the incident's own moment (not the moment it was recorded, which can be days
+            # later), as known while both records count. Fixed: this used the household *now*, so an
+            # incident recorded late missed a child who had since moved out and caught one who had
+            # since moved in.
+            for link in residence_links(world).get(e.location, ()):
+                if not link.true_at(e.at):
                     continue
-                for start, end in intersect(intersect(span, child_spans), world.child_spans(child, at=e.at)):
-                    yield Fact((e.record, child), start, end, [(child, "child")], [e.record, *child_records], {"incident": e})
+                child = link.person
+                for start, end in intersect(intersect(span, [link.recorded]), world.child_spans(child, at=e.at)):
+                    yield Fact((e.record, child), start, end, [(child, "child")], [e.record, link.record], {"incident": e})
 
     def satisfiers(self, world, s, keys):
         notes = world.events.get("encompass_notification", ())

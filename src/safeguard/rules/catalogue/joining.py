@@ -11,6 +11,7 @@ from ..intervals import intersect, subtract
 from .common import (
     HOUSEHOLD_ROLES,
     age_text,
+    asked_moment,
     households,
     linked_to_locations,
     marker_spans,
@@ -18,6 +19,8 @@ from .common import (
     moments_of,
     on_plan_at,
     plans,
+    remember_satisfiers,
+    remember_spans,
 )
 
 
@@ -32,8 +35,13 @@ def _assessments(world, people: set[int]) -> dict[int, list]:
 class RiskyAdultChild(Rule):
     code = "RISKY-ADULT-CHILD"
     severity = "high"
+    # A link's `from`, an order's `starts_on` or a birthday can make it true with nothing new fed in.
+    clock = True
 
     def facts(self, world, s):
+        return remember_spans(world, self.code, self._facts(world, s))
+
+    def _facts(self, world, s):
         homes = households(world)
         for location, linked in linked_to_locations(world).items():
             children = homes.get(location)
@@ -56,18 +64,21 @@ class RiskyAdultChild(Rule):
 
     def satisfiers(self, world, s, keys):
         moments = _assessments(world, {adult for adult, _ in keys})
-        return {key: moments[key[0]] for key in keys}
+        return remember_satisfiers(world, self.code, {key: moments[key[0]] for key in keys})
 
     def due(self, fact, raised_at, s):
         return working_days_after(raised_at, 1)
 
     def severity_of(self, fact, raised_at, world, s):
+        # Fixed: judged at raised_at only, so a child coming onto a plan (or a baby born into the
+        # household) after the alert was raised left it `high`. Severity is as of the moment asked.
+        moment = asked_moment(world, self.code, fact.key, raised_at)
         adult, location = fact.key
-        if any(m.kind == "sexual" for m in markers_at(world, s, adult, raised_at)):
+        if any(m.kind == "sexual" for m in markers_at(world, s, adult, moment)):
             return "critical"
         for child, (spans, _) in households(world).get(location, {}).items():
-            if any(a <= raised_at < b for a, b in spans) and (
-                    any(a <= raised_at < b for a, b in world.child_spans(child, under=5)) or on_plan_at(world, child, raised_at)):
+            if child != adult and any(a <= moment < b for a, b in spans) and (
+                    any(a <= moment < b for a, b in world.child_spans(child, under=5)) or on_plan_at(world, child, moment)):
                 return "critical"
         return "high"
 
@@ -85,13 +96,17 @@ class RiskyAdultChild(Rule):
 class NewAdultPlan(Rule):
     code = "NEW-ADULT-PLAN"
     severity = "medium"
+    clock = True  # a link's `from` in the future
 
     def facts(self, world, s):
         homes = households(world)
         child_plans = plans(world)
+        # "without `from`: its first `recorded_at`": of the link record, whatever its versions said.
+        # Fixed: taken from current versions only, so a record first sent already ended (then
+        # corrected) counted from the correction.
         first_seen: dict[int, object] = {}
-        for link in world.links:
-            first_seen[link.record] = min(first_seen.get(link.record, link.start), link.start)
+        for link in world.all_links:
+            first_seen[link.record] = min(first_seen.get(link.record, link.recorded[0]), link.recorded[0])
         for link in world.links:
             if link.role not in HOUSEHOLD_ROLES:
                 continue

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 
-from safeguard.core.calendar import hours_after, working_days_after
+from safeguard.core.calendar import days_after, hours_after, working_days_after
 
 from ..engine import Fact, Rule, register
-from ..intervals import INF, intersect, union
+from ..intervals import at_least, intersect, union
 from .common import linked_to_locations, markers_at, moments_of
 
 
@@ -74,25 +73,30 @@ class MissingRepeat(Rule):
     severity = "high"
 
     def facts(self, world, s):
-        by_child: dict[int, dict[int, object]] = defaultdict(dict)
+        # Fixed: the 30 days were elapsed time (timedelta), but "N days" are calendar days on the
+        # London clock (rules.md, "Working day"), which differ by an hour across a clock change; and
+        # each episode counted for ever from its first version, so a deleted episode (or one whose
+        # `at` was corrected out of the window) still made a pattern. Now every version counts only
+        # while it is current, and the condition holds while at least two other episodes are.
+        by_child: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
         for e in world.events.get("missing_episode", ()):
             for child in e.persons("missing"):
-                first = by_child[child].get(e.record)
-                if first is None or e.start < first.start:
-                    by_child[child][e.record] = e
-        window = dt.timedelta(days=s.missing_repeat_days)
+                by_child[child][e.record].append(e)
         for child, episodes in by_child.items():
-            for e in episodes.values():
-                if not world.child_spans(child, at=e.at):
-                    continue
-                before = sorted((o for o in episodes.values() if o.record != e.record and e.at - window <= o.at < e.at),
-                                key=lambda o: o.start)
-                if len(before) < 2:
-                    continue
-                start = max(e.start, before[1].start)
-                for a, b in intersect([(start, INF)], world.child_spans(child, at=e.at)):
-                    yield Fact((child,), a, b, [(child, "missing")], [e.record, *(o.record for o in before)],
-                               {"count": len(before) + 1, "child": child})
+            for record, versions in episodes.items():
+                for e in versions:
+                    window_start = days_after(e.at, -s.missing_repeat_days)
+                    others = {o_record: [(o.start, o.end) for o in o_versions if window_start <= o.at < e.at]
+                              for o_record, o_versions in episodes.items() if o_record != record}
+                    others = {o_record: spans for o_record, spans in others.items() if spans}
+                    if len(others) < 2:
+                        continue
+                    when = intersect(intersect([(e.start, e.end)], at_least(2, others.values())),
+                                     world.child_spans(child, at=e.at))
+                    for a, b in when:
+                        current = [o for o, spans in others.items() if any(x < b and y > a for x, y in spans)]
+                        yield Fact((child,), a, b, [(child, "missing")], [record, *current],
+                                   {"count": len(current) + 1, "child": child, "days": s.missing_repeat_days})
 
     def satisfiers(self, world, s, keys):
         return _strategy_discussions(world, keys)
@@ -101,7 +105,8 @@ class MissingRepeat(Rule):
         return working_days_after(raised_at, 5)
 
     def summary(self, fact, world):
-        return (f"{world.name(fact.info['child'])} has gone missing {fact.info['count']} times in 30 days: "
+        return (f"{world.name(fact.info['child'])} has gone missing {fact.info['count']} times in "
+                f"{fact.info['days']} days: "
                 "hold a strategy discussion")
 
 
@@ -120,13 +125,19 @@ class MissingFoundWithRisk(Rule):
             if e is not next((v for v in versions if v.refs.get("found_location")), None):
                 continue  # judged once, when the found location is first recorded
             location, judged_at = world.location(found), e.start
+            # Fixed: the person linked to the found location must be an *adult* (rules.md: "linked to
+            # an adult with ..."; "Adult" in "Words"), judged at the same moment.
             adults = {link.person for link in linked.get(location, ()) if link.start <= judged_at < link.end
-                      and any(m.kind in ("sexual", "exploitation") for m in markers_at(world, s, link.person, judged_at))}
+                      and any(m.kind in ("sexual", "exploitation") for m in markers_at(world, s, link.person, judged_at))
+                      and any(a <= judged_at < b for a, b in world.adult_spans(link.person))}
+            # The episode counts while any version of it does: deleting it withdraws the concern.
+            exists = union((v.start, v.end) for v in versions if v.start >= judged_at)
             for child in _children(world, e):
                 for adult in sorted(adults - {child}):
-                    yield Fact((e.record,), judged_at, INF, [(child, "missing"), (adult, "adult")],
-                               [e.record, *(m.evidence for m in markers_at(world, s, adult, judged_at))],
-                               {"child": child, "adult": adult, "location": location})
+                    for start, end in exists:
+                        yield Fact((e.record,), start, end, [(child, "missing"), (adult, "adult")],
+                                   [e.record, *(m.evidence for m in markers_at(world, s, adult, judged_at))],
+                                   {"child": child, "adult": adult, "location": location})
 
     def satisfiers(self, world, s, keys):
         out = {}

@@ -42,11 +42,33 @@ def baseline_segments(resets: Iterable[tuple[dt.datetime, dt.datetime, int]],
     return [(a, b, m, r) for a, b, m, r in segments if a < b]
 
 
+def new_resets(resets: Iterable[tuple[dt.datetime, dt.datetime, int]], floor: dt.datetime) -> list[dt.datetime]:
+    """When a reset that is *new* was recorded: one that happened after every reset (and the
+    floor) already known when it arrived. Fixed: any reset recorded after an alert was raised
+    satisfied it, even an older visit or notification recorded late, which moves no clock; the
+    alert then closed while the situation carried on, and its key could not open again."""
+    out, latest = [], floor
+    for moment, recorded, _ in sorted(resets, key=lambda r: (r[1], r[0])):
+        if moment > latest:
+            out.append(recorded)
+            latest = moment
+    return out
+
+
 def cadence_facts(key, segments, raise_at: Callable[[dt.datetime], dt.datetime], active: list[Interval],
                   subjects, extra: dict) -> Iterable[Fact]:
     for seg_start, seg_end, baseline, record in segments:
         for start, end in intersect([(max(seg_start, raise_at(baseline)), seg_end)], active):
             yield Fact(key, start, end, subjects, [record], {**extra, "baseline": baseline})
+
+
+def _remember(world, code: str, key, moments: list[dt.datetime]) -> None:
+    """Satisfying moments found while computing a key's facts, for its satisfiers() to return."""
+    world.__dict__.setdefault("_satisfiers", {}).setdefault((code, key), set()).update(moments)
+
+
+def _recall(world, code: str, key) -> list[dt.datetime]:
+    return sorted(world.__dict__.get("_satisfiers", {}).get((code, key), ()))
 
 
 def _notifications(world, person: int, types: set[str] | None = None) -> list:
@@ -69,13 +91,13 @@ class RsoAnnual(Rule):
             starts = first.attrs.get("starts_on")
             floor_moment = start_of_day(dt.date.fromisoformat(starts)) if isinstance(starts, str) else first.at
             resets = [(e.at, e.start, e.record) for e in _notifications(world, person, RESET_NOTIFICATIONS)]
+            _remember(world, self.code, (person,), new_resets(resets, floor_moment))
             yield from cadence_facts((person,), baseline_segments(resets, (floor_moment, first.start, first.record)),
                                      lambda b: days_after(months_after(b, 12), -s.rso_annual_warning_days), active,
                                      [(person, "offender")], {})
 
     def satisfiers(self, world, s, keys):
-        return {key: moments_of(world.events.get("rso_notification", ()), lambda e, p=key[0]: p in e.persons("offender")
-                                and e.attrs.get("notification_type") in RESET_NOTIFICATIONS) for key in keys}
+        return {key: _recall(world, self.code, key) for key in keys}
 
     def due(self, fact, raised_at, s):
         return months_after(fact.info["baseline"], 12)
@@ -103,13 +125,13 @@ class RsoVisit(Rule):
                 floor_moment = start_of_day(dt.date.fromisoformat(starts)) if isinstance(starts, str) else reg.at
                 resets = [(e.at, e.start, e.record) for e in world.events.get("rso_visit", ())
                           if person in e.persons("offender") and e.attrs.get("outcome") == "seen"]
+                _remember(world, self.code, (person,), new_resets(resets, floor_moment))
                 yield from cadence_facts((person,), baseline_segments(resets, (floor_moment, reg.start, reg.record)),
                                          lambda b, m=months: days_after(months_after(b, m), -s.rso_visit_warning_days),
                                          active, [(person, "offender")], {"months": months, "level": level})
 
     def satisfiers(self, world, s, keys):
-        return {key: moments_of(world.events.get("rso_visit", ()), lambda e, p=key[0]: p in e.persons("offender")
-                                and e.attrs.get("outcome") == "seen") for key in keys}
+        return {key: _recall(world, self.code, key) for key in keys}
 
     def due(self, fact, raised_at, s):
         return months_after(fact.info["baseline"], fact.info["months"])
@@ -131,6 +153,7 @@ def _notified(world, person: int, location: int, types: set[str] | None = None) 
 class RsoAddress(Rule):
     code = "RSO-ADDRESS"
     severity = "high"
+    clock = True  # a link's `from`, a registration's `starts_on` in the future
 
     def facts(self, world, s):
         regs = registrations(world)
@@ -155,19 +178,36 @@ class RsoAddress(Rule):
                 "which he has not notified")
 
 
+def _notified_addresses(world) -> list[tuple[int, int, Interval, int]]:
+    """(offender, location, span, notification) for the address each notification gives, current
+    until a notification of a later address is recorded. Fixed: an address notified once counted
+    for ever, even after he notified a change of address away from it."""
+    by_person = defaultdict(list)
+    for e in world.events.get("rso_notification", ()):
+        if e.location is not None and e.attrs.get("notification_type") in RESET_NOTIFICATIONS:
+            for person in e.persons("offender"):
+                by_person[person].append(e)
+    out = []
+    for person, notes in by_person.items():
+        for e in notes:
+            moved = min((o.start for o in notes if o.at > e.at and o.location != e.location), default=INF)
+            if e.start < min(e.end, moved):
+                out.append((person, e.location, (e.start, min(e.end, moved)), e.record))
+    return out
+
+
 @register
 class RsoChildHousehold(Rule):
     code = "RSO-CHILD-HOUSEHOLD"
     severity = "critical"
+    clock = True  # a link's `from`, a registration's `starts_on` in the future
 
     def facts(self, world, s):
         regs = registrations(world)
         homes = households(world)
         places = [(link.person, link.location, (link.start, link.end), link.record) for link in world.links
                   if link.role in ("resides", "stays", "notified_address") and link.person in regs]
-        places += [(p, e.location, (e.start, INF), e.record) for e in world.events.get("rso_notification", ())
-                   if e.location is not None and e.attrs.get("notification_type") in RESET_NOTIFICATIONS
-                   for p in e.persons("offender")]
+        places += _notified_addresses(world)
         for person, location, span, record in places:
             children = homes.get(location)
             if not children:
@@ -211,13 +251,13 @@ class RsoNoFixedAbode(Rule):
                     since = v.start
                 active = intersect([active_span(reg)], registered_spans(world, person))
                 resets = [(e.at, e.start, e.record) for e in _notifications(world, person)]
+                _remember(world, self.code, (person,), new_resets(resets, since))
                 yield from cadence_facts((person,), baseline_segments(resets, (since, reg.start, reg.record)),
                                          lambda b, since=since: days_after(max(b, since), 7), active,
                                          [(person, "offender")], {})
 
     def satisfiers(self, world, s, keys):
-        return {key: moments_of(world.events.get("rso_notification", ()), lambda e, p=key[0]: p in e.persons("offender"))
-                for key in keys}
+        return {key: _recall(world, self.code, key) for key in keys}
 
     def due(self, fact, raised_at, s):
         return raised_at

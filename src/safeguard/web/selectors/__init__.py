@@ -1,4 +1,5 @@
-"""What the web pages read about the signed-in user."""
+"""What the web pages read. Every function takes the requesting user and reads through the
+access layer: "does not exist" and "not allowed" are the same 404."""
 
 from __future__ import annotations
 

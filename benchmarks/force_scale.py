@@ -1,0 +1,149 @@
+"""Force-scale benchmark: generate a synthetic force, then time ingest, linkage and full rule
+evaluation on SQLite (WAL) and PostgreSQL, with the peak memory of each step, and write the
+figures into benchmarks/RESULTS.md ("## Force scale").
+
+Force scale (shared/design/architecture.md): 1,000,000 source person records (about 600,000
+people) with 3,000,000 events: `--people 600000` (the default). Smaller runs (`--people 20000`)
+check the script and show how time grows with size.
+
+    .venv/bin/python benchmarks/force_scale.py [--people N] [--db sqlite|postgres|both] [--seed S]
+
+Each step is a real `safeguard` subprocess against a fresh database, as an operator would run it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "out"
+SAFEGUARD = [sys.executable, "-m", "safeguard.manage"]
+
+
+def run_step(env: dict, *args: str) -> tuple[float, float, str]:
+    """(seconds, peak resident MiB of the step's own process, its stdout)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.monotonic()
+        process = subprocess.Popen([*SAFEGUARD, *args], env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)  # this child's own rusage, not all children's
+        seconds = time.monotonic() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"safeguard {' '.join(args)} failed ({process.returncode}):\n{stderr[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024, stdout
+
+
+def count_lines(path: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    with path.open("rb") as handle:
+        for line in handle:
+            match = re.search(rb'"kind": ?"([a-z_]+)"', line)
+            if match:
+                kind = match.group(1).decode()
+                counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
+def database(kind: str, tag: str) -> tuple[str, callable]:
+    if kind == "sqlite":
+        path = OUT / f"force-{tag}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}", lambda: None
+    name = f"sg_force_{tag}"
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {name}",
+                    "-c", f"CREATE DATABASE {name}"], check=True)
+    return f"postgres://postgres@127.0.0.1:5432/{name}", lambda: subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {name}"], check=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--people", type=int, default=600_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    feed_dir = OUT / f"force-{args.people}-{args.seed}"
+    env = dict(os.environ)
+    if not (feed_dir / "feed.jsonl").exists():
+        seconds, peak, _ = run_step(env, "generate", "--people", str(args.people), "--seed", str(args.seed), "--out", str(feed_dir))
+        print(f"generate: {seconds:.0f} s, peak {peak:.0f} MiB")
+    feed = feed_dir / "feed.jsonl"
+    kinds = count_lines(feed)
+    rows = []
+    for kind in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
+        url, drop = database(kind, f"{args.people}")
+        step_env = dict(env, DATABASE_URL=url)
+        figures = {"database": kind}
+        for name, command in (("migrate", ["migrate", "--noinput", "-v0"]), ("ingest", ["ingest", "--no-evaluate", str(feed)]),
+                              ("link", ["link"]), ("evaluate", ["evaluate"])):
+            seconds, peak, out = run_step(step_env, *command)
+            figures[name] = (seconds, peak)
+            print(f"{kind} {name}: {seconds:.1f} s, peak {peak:.0f} MiB {out.strip()[-200:]}")
+        rows.append(figures)
+        if not args.keep:
+            drop()
+    write_results(args, kinds, rows)
+
+
+def write_results(args, kinds: dict[str, int], rows: list[dict]) -> None:
+    lines = [
+        "## Force scale",
+        "",
+        f"Run {dt.date.today().isoformat()} by `benchmarks/force_scale.py --people {args.people} --seed {args.seed}`, "
+        f"on {platform.node()}: {os.cpu_count()} cores, {_memory()}, {_cpu()}; Python {platform.python_version()}.",
+        f"Data: {sum(kinds.values()):,} feed lines ({', '.join(f'{k} {v:,}' for k, v in sorted(kinds.items()))}).",
+        "Each step is a fresh `safeguard` process (cold start) on a fresh database; SQLite in WAL mode.",
+        "",
+        "| database | ingest | ingest rate | link | full evaluation |",
+        "|---|---|---|---|---|",
+    ]
+    total = sum(kinds.values())
+    for r in rows:
+        ingest = r["ingest"][0]
+        lines.append(f"| {r['database']} | {ingest:.0f} s ({r['ingest'][1]:.0f} MiB) | {total / ingest:,.0f} lines/s | "
+                     f"{r['link'][0]:.0f} s ({r['link'][1]:.0f} MiB) | {r['evaluate'][0]:.0f} s ({r['evaluate'][1]:.0f} MiB) |")
+    results = ROOT / "benchmarks" / "RESULTS.md"
+    text = results.read_text() if results.exists() else "# Benchmark results\n"
+    section = "\n".join(lines) + "\n"
+    if "## Force scale" in text:
+        before, _, after = text.partition("## Force scale")
+        rest = after.split("\n## ", 1)
+        text = before + section + ("\n## " + rest[1] if len(rest) > 1 else "")
+    else:
+        text = text.rstrip() + "\n\n" + section
+    results.write_text(text)
+    print(json.dumps(rows, default=str))
+
+
+def _memory() -> str:
+    with open("/proc/meminfo") as handle:
+        kib = int(handle.readline().split()[1])
+    return f"{kib / 1024 / 1024:.0f} GiB memory"
+
+
+def _cpu() -> str:
+    with open("/proc/cpuinfo") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+if __name__ == "__main__":
+    main()
