@@ -12,7 +12,8 @@ PRODUCTION = {"SAFEGUARD_ENV": "production", "SAFEGUARD_ALLOWED_HOSTS": "safegua
 
 
 def _run(env: dict, *args: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("SAFEGUARD_")}
+    # A clean environment: no SAFEGUARD_ settings, and not the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE.
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SAFEGUARD_", "DJANGO_ALLOW_ASYNC"))}
     return subprocess.run([sys.executable, "-m", "safeguard.manage", *args], env={**base, **env}, capture_output=True,
                           text=True, timeout=120)
 
