@@ -6,5 +6,8 @@ from safeguard.api.urls import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("cases/", include("safeguard.casework.urls")),
+    path("inspections/", include("safeguard.inspections.urls")),
+    path("oversight/", include("safeguard.oversight.urls")),
     path("", include("safeguard.web.urls")),
 ]

@@ -29,6 +29,10 @@ class Policy:
 
     owner_path: str
     widen: Callable[[object], Q] | None = None
+    #: whether organisations that share their records with the user's see these too. Fed records
+    #: are shared under information-sharing agreements; casework is need-to-know (own organisation,
+    #: plus whatever `widen` admits, e.g. referrals addressed to a partner).
+    shared: bool = True
 
 
 _POLICIES: dict[type[Model], Policy] = {}
@@ -73,7 +77,7 @@ def condition(user, model: type[Model]) -> Q | None:
         return None
     if sees_everything(user):
         return Q()
-    orgs = visible_organisation_ids(user)
+    orgs = visible_organisation_ids(user) if policy.shared else ({user.organisation_id} - {None})
     rule = Q(**{f"{policy.owner_path}__in": orgs}) if orgs else Q(pk__in=[])
     if policy.widen is not None:
         rule |= policy.widen(user)

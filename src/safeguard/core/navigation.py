@@ -1,0 +1,53 @@
+"""The service navigation, assembled from what each domain registers.
+
+Each app registers its top-level pages in its AppConfig.ready(), so adding a domain never means
+editing a shared template. Items are shown in `order`, and only to users `visible` admits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    order: int
+    visible: Callable[[object], bool]
+    #: other URL prefixes under which this item counts as the current page
+    prefixes: tuple[str, ...] = ()
+
+
+_ITEMS: dict[str, NavItem] = {}
+
+
+def register_nav(label: str, url_name: str, *, order: int, visible: Callable[[object], bool] | None = None,
+                 prefixes: tuple[str, ...] = ()) -> None:
+    _ITEMS[url_name] = NavItem(label, url_name, order, visible or (lambda user: True), prefixes)
+
+
+def items_for(user, current_path: str) -> list[dict]:
+    out = []
+    for item in sorted(_ITEMS.values(), key=lambda i: i.order):
+        if not item.visible(user):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = current_path == url or any(current_path.startswith(p) for p in item.prefixes) or (
+            url != "/" and current_path.startswith(url))
+        out.append({"label": item.label, "url": url, "active": active})
+    return out
+
+
+def navigation(request) -> dict:
+    """Context processor: `nav_items` for the signed-in user."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    return {"nav_items": items_for(user, request.path)}
