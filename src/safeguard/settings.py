@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "safeguard.casework",
     "safeguard.inspections",
     "safeguard.oversight",
+    "safeguard.infosec",
     "safeguard.api",
     "safeguard.web",
     "safeguard.demo",

@@ -9,5 +9,7 @@ urlpatterns = [
     path("cases/", include("safeguard.casework.urls")),
     path("inspections/", include("safeguard.inspections.urls")),
     path("oversight/", include("safeguard.oversight.urls")),
+    path("information-security/", include("safeguard.infosec.urls")),
+    path("linkage/", include("safeguard.linkage.urls")),
     path("", include("safeguard.web.urls")),
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InfosecConfig(AppConfig):
+    name = "safeguard.infosec"
+    label = "infosec"
