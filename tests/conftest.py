@@ -31,3 +31,11 @@ def make_user(db):
 @pytest.fixture
 def example_feed() -> Path:
     return EXAMPLE_FEED
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, for every folder's browser tests (see tests/browser.py)."""
+    from tests.browser import launch_browser
+
+    yield from launch_browser()
