@@ -7,13 +7,17 @@
 //
 // Run with `npm run build` after `npm install`. The output folder is git-ignored.
 
-import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import * as sass from "sass";
+
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const modules = join(root, "node_modules");
-const vendor = join(root, "src", "safeguard", "static", "vendor");
+const target = join(root, "src", "safeguard", "static", "vendor");
+// Built beside the live folder and swapped in at the end, so a running server never sees it half-built.
+const vendor = `${target}.new`;
 
 // [source under node_modules, destination under vendor/]
 const copies = [
@@ -30,9 +34,9 @@ const copies = [
   ["axe-core/axe.min.js", "axe-core/axe.min.js"],
 ];
 
-// Stylesheets whose root-absolute asset URLs become relative to the stylesheet.
+// Stylesheets whose root-absolute asset URLs become relative to the stylesheet. GOV.UK Frontend
+// is compiled from its Sass with our settings (scripts/govuk-frontend.scss) instead.
 const stylesheets = [
-  ["govuk-frontend/dist/govuk/govuk-frontend.min.css", "govuk-frontend/govuk-frontend.min.css"],
   ["@ministryofjustice/frontend/moj/moj-frontend.min.css", "moj-frontend/moj-frontend.min.css"],
 ];
 
@@ -61,11 +65,20 @@ async function main() {
     await mkdir(dirname(join(vendor, to)), { recursive: true });
     await writeFile(join(vendor, to), relativiseAssetUrls(css));
   }
+  const govuk = sass.compile(join(root, "scripts", "govuk-frontend.scss"), {
+    loadPaths: [modules],
+    style: "compressed",
+    quietDeps: true,
+    silenceDeprecations: ["import", "global-builtin", "mixed-decls", "color-functions", "slash-div", "if-function"],
+  });
+  await writeFile(join(vendor, "govuk-frontend", "govuk-frontend.min.css"), relativiseAssetUrls(govuk.css));
+  await rm(target, { recursive: true, force: true });
+  await rename(vendor, target);
   const versions = {};
   for (const name of Object.keys(JSON.parse(await readFile(join(root, "package.json"), "utf8")).dependencies)) {
     versions[name] = JSON.parse(await readFile(join(modules, name, "package.json"), "utf8")).version;
   }
-  console.log(`Copied front-end files into ${vendor}:`, versions);
+  console.log(`Copied front-end files into ${target}:`, versions);
 }
 
 await main();
