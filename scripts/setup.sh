@@ -36,3 +36,11 @@ if [ "${SAFEGUARD_SKIP_BROWSER:-0}" != "1" ] && [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
+
+# WeasyPrint (inspection reports as PDF) lays text out with Pango.
+if ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0'; then
+  echo "==> Pango for WeasyPrint's PDF reports"
+  if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null
+fi
