@@ -19,7 +19,7 @@ def link(db):
     from safeguard.linkage.engine.locations import match_locations
     from safeguard.linkage.inputs import location_table
     from safeguard.linkage.models import LinkageRun
-    from safeguard.linkage.services import _assign
+    from safeguard.linkage.services import _assign, _Why
     from safeguard.records.models import SourceRecord
 
     def link(groups=()):
@@ -32,9 +32,11 @@ def link(db):
             for pk in pks:
                 clusters[pk] = min(pks)
         run = LinkageRun.objects.create(started_at=now())
-        _assign("person", clusters, run)
+        _, changed_persons = _assign("person", clusters, _Why(run), subset=False)
         locations = location_table()
-        _assign("location", match_locations(locations) if locations.num_rows else {}, run)
+        _, changed_locations = _assign("location", match_locations(locations) if locations.num_rows else {}, _Why(run),
+                                       subset=False)
+        return changed_persons, changed_locations
 
     return link
 

@@ -4,8 +4,6 @@ RISKY-ADULT-CHILD (a state rule), REFERRAL-DECISION (an event rule) and ORDER-BR
 
 from __future__ import annotations
 
-import pytest
-
 from .builders import (
     T0,
     adult,
@@ -71,8 +69,6 @@ def test_a_lapsed_key_opens_again_when_the_condition_holds_again(sg):
     assert (second["status"], second["raised_at"]) == ("open", "2026-03-12T10:00:00+00:00")
 
 
-@pytest.mark.xfail(strict=True, reason="engine.run_rule: a new record making the condition true after the key's alert "
-                                       "closed opens no new alert (rules.md, 'One alert per situation')")
 def test_a_new_record_that_makes_a_closed_keys_condition_true_opens_a_new_alert(sg):
     sg.load(adult("P1"), order("ORD1", "P1", "community_order", "2026-01-05"),
             breach("BR1", "P1", "ORD1", "2026-02-02T10:00:00+00:00", "warning_letter"),
@@ -83,8 +79,6 @@ def test_a_new_record_that_makes_a_closed_keys_condition_true_opens_a_new_alert(
     assert (first["status"], second["raised_at"]) == ("satisfied", "2026-03-10T10:00:00+00:00")
 
 
-@pytest.mark.xfail(strict=True, reason="engine.run_rule: a new record making the condition true after the key's alert "
-                                       "closed opens no new alert (rules.md, 'One alert per situation')")
 def test_a_new_conviction_after_the_adult_was_assessed_opens_a_new_alert(sg):
     sg.load(*scene(risk_assessment("RA1", "P1", "2026-03-03T10:00:00+00:00"),
                    offence("O2", "P1", "2026-03-08T22:00:00+00:00", "sexual", "charged", rec="2026-03-09T10:00:00+00:00")))

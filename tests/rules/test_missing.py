@@ -225,10 +225,8 @@ def test_a_deleted_episode_breaks_the_pattern(sg):
     assert (alert["status"], alert["closed_at"]) == ("lapsed", "2026-10-28T10:00:00+00:00")
 
 
-@pytest.mark.xfail(strict=True, reason="engine.run_rule: a new record making the condition true after the key's alert "
-                                       "closed opens no new alert (rules.md, 'One alert per situation')")
 def test_a_new_episode_after_the_strategy_discussion_opens_a_new_alert(sg):
-    sg.load(tyler(), *three_episodes(), strategy("SD1", "P2", "2026-10-29T10:00:00+00:00", "no_s47"),
+    sg.load(tyler(), *three_episodes(), strategy("SD1", "police/P2", "2026-10-29T10:00:00+00:00", "no_s47"),
             episode("M4", "P2", "2026-11-01T18:00:00+00:00"))
     first, second = sg.alerts(LATER, REPEAT)
     assert first["status"] == "satisfied" and second["raised_at"] == "2026-11-01T18:00:00+00:00"

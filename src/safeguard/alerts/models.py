@@ -56,7 +56,9 @@ class Alert(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True, help_text="When the records closed it (satisfied or lapsed).")
     close_reason = models.CharField(max_length=10, blank=True)
     severity = models.CharField(max_length=10, choices=Severity.choices)
-    summary = models.TextField()
+    summary = models.TextField(help_text="In full, as the system reader sees it; people see summaries.render_summary.")
+    summary_parts = models.JSONField(default=list, blank=True,
+                                     help_text="The summary as text and parts naming the records each detail came from.")
     owner_organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     owner_team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -80,6 +82,21 @@ class Alert(models.Model):
     @property
     def touched_by_people(self) -> bool:
         return bool(self.acknowledged_at or self.resolved_at or self.assigned_to_id)
+
+
+class AlertSeverity(models.Model):
+    """The alert's severity from `since` until the next row (rules.md: severity is as of the
+    moment asked). Rewritten with the machine part by every evaluation."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="severities")
+    since = models.DateTimeField()
+    severity = models.CharField(max_length=10, choices=Alert.Severity.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["alert", "since"], name="alertseverity_alert_since")]
+
+    def __str__(self) -> str:
+        return f"{self.severity} since {self.since}"
 
 
 class AlertSubject(models.Model):

@@ -15,6 +15,7 @@ from safeguard.linkage.models import PersonMembership
 from safeguard.records.models import EventSubject, EventVersion
 
 from .models import Alert
+from .summaries import render_summaries, severities_as_of
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,13 @@ def replay(*, user, person_id: int, start: dt.datetime, end: dt.datetime) -> lis
                                               f"{v.record.ext_id} (happened {v.at.astimezone(LONDON):%d %b %Y %H:%M})"))
     alerts = visible(user, Alert.objects.filter(subjects__person_id=person_id).filter(
         Q(raised_at__range=(start, end)) | Q(closed_at__range=(start, end)) | Q(resolved_at__range=(start, end)))).distinct()
+    alerts = list(alerts)
+    summaries = render_summaries(user, alerts)
     for alert in alerts:
         if start <= alert.raised_at <= end:
             due = f", due {alert.due_at.astimezone(LONDON):%d %b %Y %H:%M}" if alert.due_at else ""
-            timeline.append(Moment(alert.raised_at, f"ALERT {alert.rule} raised ({alert.severity}{due}): {alert.summary}"))
+            severity = severities_as_of([alert], alert.raised_at)[alert.pk]  # one person's alerts: a handful
+            timeline.append(Moment(alert.raised_at, f"ALERT {alert.rule} raised ({severity}{due}): {summaries[alert.pk]}"))
         if alert.due_at and start <= alert.due_at <= end and not (alert.closed_at and alert.closed_at <= alert.due_at):
             timeline.append(Moment(alert.due_at, f"ALERT {alert.rule} now overdue"))
         if alert.resolved_at and start <= alert.resolved_at <= end:

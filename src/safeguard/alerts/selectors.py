@@ -13,6 +13,7 @@ from safeguard.linkage.models import PersonMembership
 from safeguard.records.models import SourceRecord
 
 from .models import Alert, AlertEvidence, AlertSubject
+from .summaries import render_summaries, severities_as_of
 
 OPEN = ("open", "acknowledged")
 
@@ -53,14 +54,15 @@ def alerts_export(*, user, moment: dt.datetime, include_closed: bool = False) ->
             evidence[alert_id].append({"source": source, "kind": kind, "id": ext_id})
     people = {p for rows in subjects.values() for p, _ in rows}
     records_of = _records_of(people)
+    summaries, severities = render_summaries(user, alerts), severities_as_of(alerts, moment)
     out = []
     for alert in alerts:
         status, closed_at = status_as_of(alert, moment)
         overdue = status in OPEN and alert.due_at is not None and moment > alert.due_at
         out.append({
-            "id": str(alert.pk), "rule": alert.rule, "severity": alert.severity, "status": status, "overdue": overdue,
+            "id": str(alert.pk), "rule": alert.rule, "severity": severities[alert.pk], "status": status, "overdue": overdue,
             "raised_at": iso(alert.raised_at), "due_at": iso(alert.due_at), "closed_at": iso(closed_at),
-            "summary": alert.summary,
+            "summary": summaries[alert.pk],
             "subjects": [{"person": str(p), "role": role, "records": records_of.get(p, [])} for p, role in subjects[alert.pk]],
             "evidence": evidence[alert.pk],
         })

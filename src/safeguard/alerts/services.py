@@ -11,12 +11,14 @@ from safeguard.audit_trail.services import Action, audit_log
 from safeguard.core.clock import now
 from safeguard.core.errors import PermissionDenied, SafeguardError
 from safeguard.rules.engine import AlertData, compute
+from safeguard.rules.scope import scope_of
 from safeguard.rules.settings import RuleSettings
 
-from .models import Alert, AlertEvidence, AlertHistory, AlertSubject, EvaluationState
+from .models import Alert, AlertEvidence, AlertHistory, AlertSeverity, AlertSubject, EvaluationState
 from .routing import Router
 
-MACHINE_FIELDS = ("due_at", "closed_at", "close_reason", "severity", "summary", "owner_organisation_id", "owner_team_id")
+MACHINE_FIELDS = ("due_at", "closed_at", "close_reason", "severity", "summary", "summary_parts", "owner_organisation_id",
+                  "owner_team_id")
 
 
 def _settings() -> RuleSettings:
@@ -26,41 +28,74 @@ def _settings() -> RuleSettings:
     return RuleSettings.with_overrides(partnership.settings if partnership else None)
 
 
-def evaluate(*, horizon: dt.datetime | None = None, actor=None, actor_label: str = "system") -> dict[str, int]:
+def evaluate(*, horizon: dt.datetime | None = None, actor=None, actor_label: str = "system",
+             persons: set[int] | None = None, locations: set[int] | None = None,
+             records: set[int] | None = None) -> dict[str, int]:
     """Bring the stored alert history up to date as far as `horizon` (default now).
 
     History only grows in recorded time: asking for an earlier horizon than one already
     evaluated changes nothing (the stored history already answers it).
+
+    Incremental (any of persons, locations, records given: resolved ids and source record ids a
+    change touched): only the alerts of the people the change can affect are judged again
+    (rules.scope), from their records; the rest of the history is left as it is, and the clock's
+    next full evaluation brings it up to date.
     """
     requested = horizon or now()
+    incremental = persons is not None or locations is not None or records is not None
     with transaction.atomic():
         state, _ = EvaluationState.objects.select_for_update().get_or_create(pk=1, defaults={"evaluated_until": None})
         horizon = max(requested, state.evaluated_until) if state.evaluated_until else requested
-        computed = compute(horizon, _settings())
-        summary = _reconcile(computed, Router())
-        state.evaluated_until, state.evaluated_at = horizon, now()
+        scope = scope_of(persons=persons, locations=locations, records=records) if incremental else None
+        computed = compute(horizon, _settings(), scope=scope)
+        summary = _reconcile(computed, Router(), None if scope is None else scope.core)
+        if not incremental:
+            state.evaluated_until = horizon
+        state.evaluated_at = now()
         state.save()
         audit_log(actor=actor, actor_label=actor_label, action=Action.ALTERATION, object_type="alert_evaluation",
-                  object_ids=[], details={"horizon": horizon.isoformat(), **summary})
+                  object_ids=[], details={"horizon": horizon.isoformat(), "incremental": incremental, **summary})
     return summary
 
 
 def evaluate_after_load(load_summary) -> str:
-    from safeguard.linkage.services import link_all
-
-    link_all(actor=None, actor_label="after load")
-    result = evaluate()
+    """After-load hook (order 20, after linkage's): judge again the alerts of the people and places
+    the load touched, and of those whose linkage it changed (`load_summary.linkage`)."""
+    linkage = getattr(load_summary, "linkage", None)
+    result = evaluate(actor_label="after load", records=set(load_summary.touched_record_ids),
+                      persons=set(linkage.changed_persons) if linkage else set(),
+                      locations=set(linkage.changed_locations) if linkage else set())
     return f"alerts: {result['created']} raised, {result['updated']} updated, {result['removed']} withdrawn"
 
 
-def _reconcile(computed: list[AlertData], router: Router) -> dict[str, int]:
-    existing = {(a.rule, a.key, a.raised_at): a for a in Alert.objects.all()}
+def _existing(core: frozenset[int] | None, keys: set[str]) -> list[Alert]:
+    """The stored alerts an evaluation judges again: all, or those with a subject in the core and
+    those of the keys it computed (whose subjects may have changed)."""
+    if core is None:
+        return list(Alert.objects.all())
+    ids: set[int] = set()
+    ordered = sorted(core)
+    for start in range(0, len(ordered), 900):
+        ids.update(AlertSubject.objects.filter(person_id__in=ordered[start:start + 900]).values_list("alert_id", flat=True))
+    ordered_keys = sorted(keys)
+    for start in range(0, len(ordered_keys), 900):
+        ids.update(Alert.objects.filter(key__in=ordered_keys[start:start + 900]).values_list("pk", flat=True))
+    found = []
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 900):
+        found.extend(Alert.objects.filter(pk__in=ordered[start:start + 900]))
+    return found
+
+
+def _reconcile(computed: list[AlertData], router: Router, core: frozenset[int] | None = None) -> dict[str, int]:
+    existing = {(a.rule, a.key, a.raised_at): a for a in _existing(core, {c.key for c in computed})}
     wanted = {(c.rule, c.key, c.raised_at): c for c in computed}
     created, updated = [], []
     for identity, data in wanted.items():
         organisation, team = router.owner(data.rule)
         values = {"due_at": data.due_at, "closed_at": data.closed_at, "close_reason": data.close_reason,
-                  "severity": data.severity, "summary": data.summary[:2000], "owner_organisation_id": organisation,
+                  "severity": data.severity, "summary": data.summary[:2000], "summary_parts": data.summary_parts,
+                  "owner_organisation_id": organisation,
                   "owner_team_id": team}
         alert = existing.get(identity)
         if alert is None:
@@ -85,10 +120,13 @@ def _replace_details(pairs: list[tuple[Alert, AlertData]]) -> None:
         chunk = ids[start:start + 900]
         AlertSubject.objects.filter(alert_id__in=chunk).delete()
         AlertEvidence.objects.filter(alert_id__in=chunk).delete()
+        AlertSeverity.objects.filter(alert_id__in=chunk).delete()
     AlertSubject.objects.bulk_create([AlertSubject(alert_id=a.pk, person_id=p, role=r) for a, d in pairs for p, r in d.subjects],
                                      batch_size=1000)
     AlertEvidence.objects.bulk_create([AlertEvidence(alert_id=a.pk, record_id=r) for a, d in pairs for r in d.evidence if r > 0],
                                       batch_size=1000)
+    AlertSeverity.objects.bulk_create([AlertSeverity(alert_id=a.pk, since=since, severity=severity)
+                                       for a, d in pairs for since, severity in d.severities], batch_size=1000)
 
 
 # ---- people's actions --------------------------------------------------------------------

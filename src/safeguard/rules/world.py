@@ -9,6 +9,7 @@ is open: later versions are unknown at the horizon.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,11 @@ from safeguard.records.models import (
 from .intervals import INF, Interval, subtract, union
 
 CHUNK = 10_000
+
+# A summary names people, places and details drawn from records of several organisations. Rules
+# write them into the text as tokens; World.render turns the text into parts that say which
+# records each came from, so each viewer is shown only what they may see (alerts.summaries).
+TOKEN = re.compile("\ue000(\\d+)\ue001")
 
 
 @dataclass(slots=True)
@@ -91,16 +97,25 @@ def _span(recorded_at: dt.datetime, valid_to: dt.datetime | None, horizon: dt.da
 
 
 class World:
-    def __init__(self, horizon: dt.datetime):
+    """`scope` (rules.scope.Scope): load only the records of those people and places and the
+    events they are in, for an incremental evaluation; None: everything."""
+
+    def __init__(self, horizon: dt.datetime, scope=None):
         self.horizon = horizon
-        self.person_of: dict[int, int] = dict(PersonMembership.objects.values_list("record_id", "person_id"))
-        self.location_of: dict[int, int] = dict(LocationMembership.objects.values_list("record_id", "location_id"))
+        self.scope = scope
+        if scope is None:
+            self.person_of: dict[int, int] = dict(PersonMembership.objects.values_list("record_id", "person_id"))
+            self.location_of: dict[int, int] = dict(LocationMembership.objects.values_list("record_id", "location_id"))
+        else:
+            self.person_of, self.location_of = {}, {}
+            self._memberships(scope.person_records, scope.location_records)
         self.records_of_person: dict[int, list[int]] = defaultdict(list)
         for record, person in self.person_of.items():
             self.records_of_person[person].append(record)
         self.persons: dict[int, list[PersonV]] = defaultdict(list)
         self.specific: dict[int, list[Interval]] = defaultdict(list)  # resolved location -> spans with a specific record
         self.addresses: dict[int, str] = {}
+        self.address_records: dict[int, dict[str, list[int]]] = defaultdict(dict)  # location -> address -> records
         self.links: list[Link] = []  # link versions while current (recorded, and within their dates)
         # every link version, current or not: rules that ask about an event's own moment need the
         # link as recorded even when its dates ended before it was recorded (rules.md, "Dates")
@@ -108,6 +123,13 @@ class World:
         self.rels: list[Rel] = []
         self.events: dict[str, list[Event]] = defaultdict(list)
         self.event_versions: dict[int, list[Event]] = defaultdict(list)
+        #: the moment a rule is asked about (severity and due are "as of the moment asked")
+        self.asking: dt.datetime | None = None
+        self._tokens: list[dict] = []
+        self._events_by_person: dict[str, dict[int, list[Event]]] = {}
+        self._links_by_person: dict[int, list[Link]] | None = None
+        self._child_spans: dict[tuple, list[Interval]] = {}
+        self._adult_spans: dict[tuple, list[Interval]] = {}
         self._load()
 
     # resolved ids for records that linkage has not placed (e.g. referred to, never sent)
@@ -120,69 +142,180 @@ class World:
     def _versions(self, model):
         return model.objects.filter(recorded_at__lte=self.horizon, deleted=False)
 
+    def _rows(self, queryset, fields: tuple[str, ...], **by: set[int] | frozenset[int]):
+        """The queryset's rows (values_list of fields): all of them, or in a scope those whose
+        field (by=) is in a set of ids, a chunk at a time. With several fields, a row is matched
+        once: the first two fields (record, recorded_at) identify a version."""
+        if self.scope is None:
+            yield from queryset.values_list(*fields).iterator(chunk_size=CHUNK)
+            return
+        seen: set = set()
+        for name, ids in by.items():
+            ordered = sorted(ids)
+            for start in range(0, len(ordered), 900):
+                for row in queryset.filter(**{f"{name}__in": ordered[start:start + 900]}).values_list(*fields):
+                    if len(by) > 1:
+                        if row[:2] in seen:
+                            continue
+                        seen.add(row[:2])
+                    yield row
+
+    def _memberships(self, person_records, location_records) -> None:
+        """Resolved ids of records not yet placed in this (scoped) world."""
+        for model, field_name, records, into in ((PersonMembership, "person_id", person_records, self.person_of),
+                                                 (LocationMembership, "location_id", location_records, self.location_of)):
+            ordered = sorted(r for r in records if r not in into)
+            for start in range(0, len(ordered), 900):
+                into.update(model.objects.filter(record_id__in=ordered[start:start + 900]).values_list("record_id", field_name))
+
     def _load(self) -> None:
         h = self.horizon
-        for record, recorded_at, valid_to, earliest, latest, given, family in self._versions(PersonVersion).values_list(
-                "record_id", "recorded_at", "valid_to", "dob_earliest", "dob_latest", "given_names", "family_name"
-        ).iterator(chunk_size=CHUNK):
+        scope = self.scope
+        people, places = (scope.person_records, scope.location_records) if scope else (frozenset(), frozenset())
+        event_records: set[int] = set()
+        if scope is not None:
+            event_records = {r for (r,) in self._rows(EventSubject.objects.filter(version__recorded_at__lte=h),
+                                                     ("version__record_id",), person_id=people)}
+            event_records |= {r for (r,) in self._rows(EventVersion.objects.filter(recorded_at__lte=h), ("record_id",),
+                                                      location_id=places)}
+            self._event_people_and_places(event_records)
+            people, places = self._scoped_people, self._scoped_places
+        for record, recorded_at, valid_to, earliest, latest, given, family in self._rows(self._versions(PersonVersion), (
+                "record_id", "recorded_at", "valid_to", "dob_earliest", "dob_latest", "given_names", "family_name"),
+                record_id=people):
             start, end = _span(recorded_at, valid_to, h)
             self.persons[self.person(record)].append(
                 PersonV(record, start, end, earliest, latest, " ".join(p for p in (given, family.upper()) if p)))
-        for record, recorded_at, valid_to, specific, address in self._versions(LocationVersion).values_list(
-                "record_id", "recorded_at", "valid_to", "specific", "address").iterator(chunk_size=CHUNK):
+        for record, recorded_at, valid_to, specific, address in self._rows(self._versions(LocationVersion), (
+                "record_id", "recorded_at", "valid_to", "specific", "address"), record_id=places):
             location = self.location(record)
             self.addresses.setdefault(location, address)
+            self.address_records[location].setdefault(address, []).append(record)
             if specific:
                 self.specific[location].append(_span(recorded_at, valid_to, h))
         for location, spans in self.specific.items():
             self.specific[location] = union(spans)
-        for record, recorded_at, valid_to, person, location, role, start_day, end_day in self._versions(
-                PersonLocationVersion).values_list("record_id", "recorded_at", "valid_to", "person_id", "location_id", "role",
-                                                   "from_date", "to_date").iterator(chunk_size=CHUNK):
+        for record, recorded_at, valid_to, person, location, role, start_day, end_day in self._rows(self._versions(
+                PersonLocationVersion), ("record_id", "recorded_at", "valid_to", "person_id", "location_id", "role",
+                                         "from_date", "to_date"), person_id=people, location_id=places):
             recorded = _span(recorded_at, valid_to, h)
             start, end = _within_dates(*recorded, start_day, end_day)
             link = Link(record, self.person(person), self.location(location), role, start, end, start_day, end_day, recorded)
             self.all_links.append(link)
             if start < end:
                 self.links.append(link)
-        for record, recorded_at, valid_to, person, other, rtype, start_day, end_day in self._versions(
-                RelationshipVersion).values_list("record_id", "recorded_at", "valid_to", "person_id", "other_id", "type",
-                                                 "from_date", "to_date").iterator(chunk_size=CHUNK):
+        for record, recorded_at, valid_to, person, other, rtype, start_day, end_day in self._rows(self._versions(
+                RelationshipVersion), ("record_id", "recorded_at", "valid_to", "person_id", "other_id", "type",
+                                       "from_date", "to_date"), person_id=people, other_id=people):
             start, end = _span(recorded_at, valid_to, h)
             start, end = _within_dates(start, end, start_day, end_day)
             if start < end:
                 self.rels.append(Rel(record, self.person(person), self.person(other), rtype, start, end))
         by_version: dict[int, Event] = {}
-        for vid, record, recorded_at, valid_to, etype, at, ends_at, attrs, location in self._versions(EventVersion).values_list(
-                "id", "record_id", "recorded_at", "valid_to", "type", "at", "ends_at", "attributes", "location_id"
-        ).iterator(chunk_size=CHUNK):
+        for vid, record, recorded_at, valid_to, etype, at, ends_at, attrs, location in self._rows(self._versions(EventVersion), (
+                "id", "record_id", "recorded_at", "valid_to", "type", "at", "ends_at", "attributes", "location_id"),
+                record_id=event_records):
             start, end = _span(recorded_at, valid_to, h)
             event = Event(record, vid, start, end, etype, at, ends_at, attrs or {}, self.location(location))
             by_version[vid] = event
             self.events[etype].append(event)
             self.event_versions[record].append(event)
-        for vid, person, role in EventSubject.objects.filter(version__recorded_at__lte=h, version__deleted=False).values_list(
-                "version_id", "person_id", "role").iterator(chunk_size=CHUNK):
+        for vid, person, role in self._rows(EventSubject.objects.filter(version__recorded_at__lte=h, version__deleted=False),
+                                            ("version_id", "person_id", "role"), version__record_id=event_records):
             by_version[vid].subjects.append((self.person(person), role))
-        for vid, name, target in EventReference.objects.filter(version__recorded_at__lte=h, version__deleted=False).values_list(
-                "version_id", "name", "target_id").iterator(chunk_size=CHUNK):
+        for vid, name, target in self._rows(EventReference.objects.filter(version__recorded_at__lte=h, version__deleted=False),
+                                            ("version_id", "name", "target_id"), version__record_id=event_records):
             by_version[vid].refs[name] = target
         for versions in self.event_versions.values():
             versions.sort(key=lambda e: e.start)
 
+    def _event_people_and_places(self, event_records: set[int]) -> None:
+        """In a scope, the events' own people and places count too (placed by linkage like any other)."""
+        people, places = set(self.scope.person_records), set(self.scope.location_records)
+        people |= {p for (p,) in self._rows(EventSubject.objects.all(), ("person_id",), version__record_id=event_records)}
+        places |= {p for (p,) in self._rows(EventVersion.objects.exclude(location_id=None), ("location_id",),
+                                            record_id=event_records)}
+        places |= {t for (t,) in self._rows(EventReference.objects.filter(target__kind="location"), ("target_id",),
+                                            version__record_id=event_records)}
+        self._memberships(people, places)
+        self._scoped_people, self._scoped_places = frozenset(people), frozenset(places)
+
+    # -- indexes: rules look up one person's events and links, never scan them all per person --
+
+    def events_of(self, etype: str, *people: int) -> list[Event]:
+        """Versions of events of this type that any of these people is a subject of (any role)."""
+        index = self._events_by_person.get(etype)
+        if index is None:
+            index = defaultdict(list)
+            for e in self.events.get(etype, ()):
+                for person in {p for p, _ in e.subjects}:
+                    index[person].append(e)
+            self._events_by_person[etype] = index
+        if len(people) == 1:
+            return index.get(people[0], [])
+        return list({id(e): e for person in people for e in index.get(person, ())}.values())
+
+    def links_of(self, person: int) -> list[Link]:
+        """The person's current link versions (World.links)."""
+        if self._links_by_person is None:
+            self._links_by_person = defaultdict(list)
+            for link in self.links:
+                self._links_by_person[link.person].append(link)
+        return self._links_by_person.get(person, [])
+
     # -- derived facts used by several rules -------------------------------------------------
 
     def name(self, person: int) -> str:
+        """The person's name as a summary token: the fullest name any agency holds ("Daniel James
+        PRICE" rather than "Dan Price"), or for a viewer the fullest of those they may see."""
         versions = self.persons.get(person)
         if not versions:
             return "an unidentified person"
-        # The fullest name any agency holds ("Daniel James PRICE" rather than "Dan Price").
-        return max(versions, key=lambda v: (len(v.name), v.start)).name
+        options: dict[str, set[int]] = {}
+        for v in sorted(versions, key=lambda v: (len(v.name), v.start), reverse=True):
+            options.setdefault(v.name, set()).add(v.record)
+        return self._token("person", [(sorted(records), name) for name, records in options.items()], "a person")
+
+    def address(self, location: int | None) -> str:
+        """The location's address as a summary token (the first recorded, else one the viewer may see)."""
+        options = self.address_records.get(location) if location is not None else None
+        if not options:
+            return "an address"
+        first = self.addresses[location]
+        ordered = [(sorted(options[first]), first)] + [(sorted(r), a) for a, r in options.items() if a != first]
+        return self._token("location", ordered, "an address")
+
+    def detail(self, text: str, records, fallback: str = "details held by another agency") -> str:
+        """A detail drawn from some records (a conviction, an offence) as a summary token."""
+        records = sorted({r for r in records if r > 0})
+        return self._token("detail", [(records, text)], fallback) if records else text
+
+    def _token(self, kind: str, options: list[tuple[list[int], str]], fallback: str) -> str:
+        self._tokens.append({"kind": kind, "options": [[records, text] for records, text in options], "fallback": fallback})
+        return f"\ue000{len(self._tokens) - 1}\ue001"
+
+    def render(self, text: str) -> tuple[str, list]:
+        """(full text, parts): parts are plain strings and the tokens' dicts, in order."""
+        pieces = TOKEN.split(text)
+        parts: list = []
+        full = []
+        for i, piece in enumerate(pieces):
+            part = self._tokens[int(piece)] if i % 2 else piece
+            if part:
+                parts.append(part)
+                full.append(part["options"][0][1] if i % 2 else part)
+        return "".join(full), parts
 
     def child_spans(self, person: int, at: dt.datetime | None = None, under: int = 18) -> list[Interval]:
         """When the person may be under `under` years old: at the moment asked (at=None: the
         span's own moments) or at a fixed moment `at` (a triggering event's). Unknown date of
-        birth: never a child."""
+        birth: never a child. Remembered: rules ask it again for each household and moment."""
+        key = (person, at, under)
+        if key not in self._child_spans:
+            self._child_spans[key] = self._child_spans_of(person, at, under)
+        return self._child_spans[key]
+
+    def _child_spans_of(self, person: int, at: dt.datetime | None, under: int) -> list[Interval]:
         from safeguard.core.calendar import add_years
 
         spans = []
@@ -197,7 +330,12 @@ class World:
         return union(spans)
 
     def adult_spans(self, person: int, at: dt.datetime | None = None) -> list[Interval]:
-        """When the person may be 18 or over (an unknown date of birth counts as adult)."""
+        """When the person may be 18 or over (an unknown date of birth counts as adult). Remembered."""
+        if (person, at) not in self._adult_spans:
+            self._adult_spans[(person, at)] = self._adult_spans_of(person, at)
+        return self._adult_spans[(person, at)]
+
+    def _adult_spans_of(self, person: int, at: dt.datetime | None) -> list[Interval]:
         from safeguard.core.calendar import add_years
 
         versions = self.persons.get(person, ())

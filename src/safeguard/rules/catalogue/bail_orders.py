@@ -16,10 +16,8 @@ from .common import (
     date_attr,
     households,
     later_bail_or_charge,
-    linked_to_locations,
+    links_of_person,
     moments_of,
-    remember_satisfiers,
-    remember_spans,
 )
 from .joining import _assessments
 
@@ -72,12 +70,11 @@ class BailAddress(Rule):
 
     def satisfiers(self, world, s, keys):
         out = defaultdict(list)
-        bails = world.events.get("bail", ())
         for (record,) in keys:
             versions = world.event_versions.get(record, [])
             people = {p for v in versions for p in v.persons("bailed")}
             at = versions[0].at if versions else None
-            for e in bails:
+            for e in {id(b): b for b in [*versions, *world.events_of("bail", *people)]}.values():
                 mine = e.record == record or (people & set(e.persons("bailed")) and at is not None and e.at > at)
                 if mine and _residence_conditions(e) and _residence_ok_at(world, e, e.start):
                     out[(record,)].append(e.start)
@@ -90,7 +87,8 @@ class BailAddress(Rule):
         bail = fact.info["bail"]
         texts = [c.get("address_text") or "no address" for _, c in _residence_conditions(bail)]
         person = next(iter(bail.persons("bailed")), None)
-        return (f"{world.name(person) if person else 'Someone'} is bailed to live at {', '.join(texts)}: "
+        return (f"{world.name(person) if person else 'Someone'} is bailed to live at "
+                f"{world.detail(', '.join(texts), [bail.record], 'an address')}: "
                 "not a specific, verified address")
 
 
@@ -98,11 +96,11 @@ def _active_periods(world, person: int) -> list[tuple[dt.datetime, dt.datetime, 
     """Event-time periods when an order or a bail of the person was active, with its version and
     what ends a bail that has no expiry: [(happened, recorded)] (see common.bail_stops)."""
     out = []
-    for order in world.events.get("order", ()):
+    for order in world.events_of("order", person):
         if person in order.persons("subject"):
             starts, ends = date_attr(order, "starts_on"), date_attr(order, "ends_on")
             out.append((start_of_day(starts) if starts else order.at, end_of_day(ends) if ends else INF, order, []))
-    for bail in world.events.get("bail", ()):
+    for bail in world.events_of("bail", person):
         if person in bail.persons("bailed"):
             expires = date_attr(bail, "expires_on")
             out.append((bail.at, end_of_day(expires) if expires else INF, bail, [] if expires else bail_stops(world, bail)))
@@ -115,9 +113,6 @@ class ReoffendReassess(Rule):
     severity = "high"
 
     def facts(self, world, s):
-        return remember_spans(world, self.code, self._facts(world, s))
-
-    def _facts(self, world, s):
         periods_cache: dict[int, list] = {}
         triggers = [(e, "suspect", "offender") for e in world.events.get("offence", ())]
         triggers += [(e, "subject") for e in world.events.get("breach", ())]
@@ -138,7 +133,7 @@ class ReoffendReassess(Rule):
 
     def satisfiers(self, world, s, keys):
         moments = _assessments(world, {person for person, _ in keys})
-        return remember_satisfiers(world, self.code, {key: moments[key[0]] for key in keys})
+        return {key: moments[key[0]] for key in keys}
 
     def due(self, fact, raised_at, s):
         return working_days_after(raised_at, s.reoffend_reassess_working_days)
@@ -148,17 +143,28 @@ class ReoffendReassess(Rule):
         moment = asked_moment(world, self.code, fact.key, raised_at)
         person = fact.key[0]
         homes = households(world)
-        for location, linked in linked_to_locations(world).items():
-            if location in homes and any(link.person == person and link.start <= moment < link.end for link in linked):
-                if any(any(a <= moment < b for a, b in spans) for child, (spans, _) in homes[location].items() if child != person):
-                    return "critical"
+        for link in links_of_person(world).get(person, ()):
+            if link.start <= moment < link.end and any(
+                    any(a <= moment < b for a, b in spans) for child, (spans, _) in homes.get(link.location, {}).items()
+                    if child != person):
+                return "critical"
         return "high"
+
+    def severity_moments(self, fact, world, s):
+        person = fact.key[0]
+        homes = households(world)
+        for link in links_of_person(world).get(person, ()):
+            yield from (link.start, link.end)
+            for spans, _ in homes.get(link.location, {}).values():
+                yield from (m for span in spans for m in span)
 
     def summary(self, fact, world):
         event, holder = fact.info["event"], fact.info["holder"]
         what = (f"a suspect in a {event.attrs.get('category', '').replace('_', ' ') or 'new'} offence"
                 if event.type == "offence" else "in breach")
         under = (holder.attrs.get("order_type", "order").replace("_", " ") if holder.type == "order" else "bail")
+        what = world.detail(what, [event.record], "recorded in a new offence or breach")
+        under = world.detail(under, [holder.record], "an order or bail")
         return (f"{world.name(fact.key[0])} is {what} on {event.at:%d %b %Y} while on {under}: "
                 "reassess the risk they pose")
 
@@ -185,9 +191,11 @@ class OrderBreach2(Rule):
                                    [earlier.record, later.record, order], {})
 
     def satisfiers(self, world, s, keys):
-        breaches = world.events.get("breach", ())
-        return {key: moments_of(breaches, lambda e, o=key[0]: e.refs.get("order") == o
-                                and e.attrs.get("outcome") in ("returned_to_court", "charged")) for key in keys}
+        of_order: dict[int, list] = defaultdict(list)
+        for e in world.events.get("breach", ()):
+            of_order[e.refs.get("order")].append(e)
+        return {key: moments_of(of_order.get(key[0], ()), lambda e: e.attrs.get("outcome") in ("returned_to_court", "charged"))
+                for key in keys}
 
     def due(self, fact, raised_at, s):
         return working_days_after(raised_at, 10)

@@ -204,12 +204,13 @@ def bail_stops(world: World, bail: Event) -> list[tuple[dt.datetime, dt.datetime
         if record not in stops or recorded < stops[record][1]:
             stops[record] = (happened, recorded)
 
-    for e in world.events.get("bail", ()):
+    for e in world.events_of("bail", *people):
         if e.record != bail.record and e.at > bail.at and people & set(e.persons("bailed")):
             add(e.record, e.at, e.start)
     offence = bail.refs.get("offence")
-    for e in world.events.get("offence", ()):
-        if e.attrs.get("outcome") != "charged":
+    candidates = world.event_versions.get(offence, ()) if offence is not None else world.events_of("offence", *people)
+    for e in candidates:
+        if e.type != "offence" or e.attrs.get("outcome") != "charged":
             continue
         charged_at = _moment_attr(e, "outcome_at") or e.start
         if offence is not None:
@@ -254,6 +255,16 @@ def linked_to_locations(world: World) -> dict[int, list[Linked]]:
 
 
 @cached
+def links_of_person(world: World) -> dict[int, list[Linked]]:
+    """person -> the locations they are linked to (linked_to_locations, by person)."""
+    out: dict[int, list[Linked]] = defaultdict(list)
+    for linked in linked_to_locations(world).values():
+        for link in linked:
+            out[link.person].append(link)
+    return out
+
+
+@cached
 def plans(world: World) -> dict[int, list[tuple[Interval, Event]]]:
     """child -> active child protection plans (span, plan)."""
     out: dict[int, list[tuple[Interval, Event]]] = defaultdict(list)
@@ -292,39 +303,16 @@ def age_text(world: World, person: int, moment: dt.datetime) -> str:
     today = moment.date()
     born = v.dob_earliest or v.dob_latest
     years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    return f"aged {max(years, 0)}"
+    return world.detail(f"aged {max(years, 0)}", [v.record], "age not shown")
 
 
 # ---- "as of the moment asked" ------------------------------------------------------------------
 #
 # rules.md, "Alerts": "Severity is as of the moment asked: a child who comes onto a plan raises the
 # severity of the open alerts about their household" (and ONLINE-ACTION: "a later change of level
-# changes it"). The engine asks a rule for severity and due once per alert, with its raised_at; a
-# rule that must judge them later remembers its conditions and satisfiers (below) and judges at the
-# horizon while the alert is open, or at the last moment it was open once it has closed.
-
-def remember_spans(world: World, code: str, facts):
-    """Pass facts through, remembering each key's spans for asked_moment()."""
-    store = world.__dict__.setdefault("_asked_spans", {}).setdefault(code, defaultdict(list))
-    for fact in facts:
-        if fact.start < fact.end and fact.start <= world.horizon:
-            store[fact.key].append((fact.start, fact.end))
-        yield fact
-
-
-def remember_satisfiers(world: World, code: str, satisfiers: dict) -> dict:
-    world.__dict__.setdefault("_asked_satisfiers", {})[code] = satisfiers
-    return satisfiers
-
+# changes it"). The engine asks for severity at each moment it may change while the alert is open,
+# and for due and summary at the last moment it was open by the horizon (engine._alert).
 
 def asked_moment(world: World, code: str, key, raised_at: dt.datetime) -> dt.datetime:
-    """The horizon while the alert raised at `raised_at` is open; else the last moment it was open
-    (the same closing the engine computes: the first satisfier in its span, else the span's end)."""
-    spans = union(world.__dict__.get("_asked_spans", {}).get(code, {}).get(key, ()))
-    end = next((b for a, b in spans if a == raised_at), INF)
-    moments = sorted(m for m in world.__dict__.get("_asked_satisfiers", {}).get(code, {}).get(key, ())
-                     if m <= world.horizon)
-    closed = next((m for m in moments if raised_at <= m <= end), None) or (end if end != INF else None)
-    if closed is None or closed > world.horizon:
-        return max(world.horizon, raised_at)
-    return max(closed - dt.timedelta(microseconds=1), raised_at)
+    """The moment the engine is asking about (outside the engine: the horizon)."""
+    return world.asking or max(world.horizon, raised_at)

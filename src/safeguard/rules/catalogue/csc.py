@@ -69,9 +69,10 @@ class Assessment45(Rule):
                                   lambda e: e.attrs.get("decision") == "assessment")
 
     def satisfiers(self, world, s, keys):
-        assessments = world.events.get("assessment", ())
-        return {(r,): moments_of(assessments, lambda e, r=r: e.refs.get("referral") == r and e.attrs.get("completed_at"))
-                for (r,) in keys}
+        of_referral: dict[int, list] = defaultdict(list)
+        for e in world.events.get("assessment", ()):
+            of_referral[e.refs.get("referral")].append(e)
+        return {(r,): moments_of(of_referral.get(r, ()), lambda e: e.attrs.get("completed_at")) for (r,) in keys}
 
     def due(self, fact, raised_at, s):
         return working_days_after(fact.info["event"].at, 45)
@@ -93,12 +94,11 @@ class Icpc15(Rule):
 
     def satisfiers(self, world, s, keys):
         out = {}
-        conferences = world.events.get("child_protection_conference", ())
         for (record,) in keys:
             versions = world.event_versions.get(record, [])
             children = {p for v in versions for p in v.persons("child")}
             at = versions[0].at if versions else None
-            out[(record,)] = moments_of(conferences, lambda e, c=children, at=at: e.attrs.get("conference_type") == "initial"
+            out[(record,)] = moments_of(world.events_of("child_protection_conference", *children), lambda e, c=children, at=at: e.attrs.get("conference_type") == "initial"
                                         and bool(c & set(e.persons("child"))) and at is not None and e.at >= at)
         return out
 
@@ -111,7 +111,7 @@ class Icpc15(Rule):
 
 
 def _conferences(world, child, kind):
-    return [e for e in world.events.get("child_protection_conference", ())
+    return [e for e in world.events_of("child_protection_conference", child)
             if child in e.persons("child") and e.attrs.get("conference_type") == kind]
 
 
@@ -144,7 +144,7 @@ class CpReview(Rule):
         for record, number in keys:
             versions = world.event_versions.get(record, [])
             children = {p for v in versions for p in v.persons("child")}
-            out[(record, number)] = moments_of(world.events.get("child_protection_conference", ()),
+            out[(record, number)] = moments_of(world.events_of("child_protection_conference", *children),
                                                lambda e, c=children: e.attrs.get("conference_type") == "review"
                                                and bool(c & set(e.persons("child"))))
         return out
@@ -167,7 +167,7 @@ class CpVisit(Rule):
         n = s.cp_visit_working_days
         baselines = world.__dict__.setdefault("_cp_visit_baselines", {})
         for child, child_plans in plans(world).items():
-            visits = [(e.at, e.start, e.record) for e in world.events.get("statutory_visit", ()) if child in e.persons("child")]
+            visits = [(e.at, e.start, e.record) for e in world.events_of("statutory_visit", child) if child in e.persons("child")]
             for (plan_start, plan_end), plan in child_plans:
                 segments = baseline_segments([v for v in visits if v[0] >= plan.at], (plan.at, plan.start, plan.record))
                 for fact in cadence_facts(None, segments, lambda b: working_days_after(b, n - 2), [(plan_start, plan_end)],
@@ -183,8 +183,8 @@ class CpVisit(Rule):
         # the visit the clock already counts from (recorded late), which moves no clock: the child
         # stayed unvisited with the alert closed. Only a visit after the key's baseline satisfies.
         baselines = world.__dict__.get("_cp_visit_baselines", {})
-        visits = world.events.get("statutory_visit", ())
-        return {key: moments_of(visits, lambda e, c=key[0], b=baselines[key]: c in e.persons("child") and e.at > b)
+        return {key: moments_of(world.events_of("statutory_visit", key[0]),
+                                lambda e, c=key[0], b=baselines[key]: c in e.persons("child") and e.at > b)
                 for key in keys}
 
     def due(self, fact, raised_at, s):

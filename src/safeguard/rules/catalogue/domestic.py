@@ -37,8 +37,7 @@ class Encompass(Rule):
                     yield Fact((e.record, child), start, end, [(child, "child")], [e.record, link.record], {"incident": e})
 
     def satisfiers(self, world, s, keys):
-        notes = world.events.get("encompass_notification", ())
-        return {(i, c): moments_of(notes, lambda e, i=i, c=c: e.refs.get("incident") == i and c in e.persons("child"))
+        return {(i, c): moments_of(world.events_of("encompass_notification", c), lambda e, i=i, c=c: e.refs.get("incident") == i and c in e.persons("child"))
                 for i, c in keys}
 
     def due(self, fact, raised_at, s):
@@ -63,7 +62,7 @@ class DaMarac(Rule):
                 reason = "high risk" if high else None
                 start = e.start
                 if not high:
-                    window = sorted((o for o in incidents if victim in o.persons("victim")
+                    window = sorted((o for o in world.events_of("domestic_abuse_incident", victim) if victim in o.persons("victim")
                                      and months_after(o.at, 12) >= e.at and o.at <= e.at), key=lambda o: o.start)
                     records = {o.record for o in window}
                     if len(records) >= 3:
@@ -82,7 +81,7 @@ class DaMarac(Rule):
         out = {}
         for (record,) in keys:
             victims = {p for v in world.event_versions.get(record, ()) for p in v.persons("victim")}
-            out[(record,)] = moments_of(world.events.get("marac_referral", ()),
+            out[(record,)] = moments_of(world.events_of("marac_referral", *victims),
                                         lambda e, v=victims: bool(v & set(e.persons("victim"))))
         return out
 

@@ -12,6 +12,7 @@ from .common import (
     HOUSEHOLD_ROLES,
     age_text,
     asked_moment,
+    cached,
     households,
     linked_to_locations,
     marker_spans,
@@ -19,15 +20,22 @@ from .common import (
     moments_of,
     on_plan_at,
     plans,
-    remember_satisfiers,
-    remember_spans,
+    risk_markers,
 )
 
 
 def _assessments(world, people: set[int]) -> dict[int, list]:
+    """person -> when a risk assessment of them was first recorded (each assessment once)."""
+    by_person = _assessment_events(world)
+    return {person: moments_of(by_person.get(person, ()), lambda e: True) for person in people}
+
+
+@cached
+def _assessment_events(world) -> dict[int, list]:
     out = defaultdict(list)
-    for person in people:
-        out[person] = moments_of(world.events.get("risk_assessment", ()), lambda e, p=person: p in e.persons("assessed"))
+    for e in world.events.get("risk_assessment", ()):
+        for person in set(e.persons("assessed")):
+            out[person].append(e)
     return out
 
 
@@ -39,32 +47,36 @@ class RiskyAdultChild(Rule):
     clock = True
 
     def facts(self, world, s):
-        return remember_spans(world, self.code, self._facts(world, s))
-
-    def _facts(self, world, s):
+        # One fact per risk marker (not per union of them): a new marker, a new record, after the
+        # adult was assessed opens a new alert (rules.md, "One alert per situation").
         homes = households(world)
+        markers_of = risk_markers(world, s.risk_marker_months)
         for location, linked in linked_to_locations(world).items():
             children = homes.get(location)
             if not children:
                 continue
             for link in linked:
                 adult = link.person
-                base = intersect(intersect([(link.start, link.end)], marker_spans(world, s, adult)), world.adult_spans(adult))
-                if not base:
+                markers = markers_of.get(adult)
+                if not markers:
                     continue
-                for child, (child_spans, child_records) in children.items():
-                    if child == adult:
+                base = intersect([(link.start, link.end)], world.adult_spans(adult))
+                for marker in markers:
+                    marked = intersect(base, [(marker.start, marker.end)])
+                    if not marked:
                         continue
-                    for start, end in intersect(base, child_spans):
-                        markers = markers_at(world, s, adult, start)
-                        yield Fact((adult, location), start, end, [(adult, "adult"), (child, "child")],
-                                   [*(m.evidence for m in markers), *link.evidence, *child_records],
-                                   {"adult": adult, "location": location, "how": link.how,
-                                    "markers": [m.label for m in markers]})
+                    for child, (child_spans, child_records) in children.items():
+                        if child == adult:
+                            continue
+                        for start, end in intersect(marked, child_spans):
+                            yield Fact((adult, location), start, end, [(adult, "adult"), (child, "child")],
+                                       [marker.evidence, *link.evidence, *child_records],
+                                       {"adult": adult, "location": location, "how": link.how,
+                                        "months": s.risk_marker_months})
 
     def satisfiers(self, world, s, keys):
         moments = _assessments(world, {adult for adult, _ in keys})
-        return remember_satisfiers(world, self.code, {key: moments[key[0]] for key in keys})
+        return {key: moments[key[0]] for key in keys}
 
     def due(self, fact, raised_at, s):
         return working_days_after(raised_at, 1)
@@ -82,13 +94,23 @@ class RiskyAdultChild(Rule):
                 return "critical"
         return "high"
 
+    def severity_moments(self, fact, world, s):
+        adult, location = fact.key
+        yield from (m for marker in risk_markers(world, s.risk_marker_months).get(adult, ()) for m in (marker.start, marker.end))
+        for child, (spans, _) in households(world).get(location, {}).items():
+            yield from (m for span in spans for m in span)
+            yield from (m for span in world.child_spans(child, under=5) for m in span)
+            yield from (m for (span, _) in plans(world).get(child, ()) for m in span)
+
     def summary(self, fact, world):
         adult, location = fact.key
+        markers = "; ".join(world.detail(m.label, [m.evidence], "a risk marker")
+                            for m in risk_markers(world, fact.info["months"]).get(adult, ()) if m.start <= fact.start < m.end)
         child = next(p for p, role in fact.subjects if role == "child")
         verb = {"resides": "lives at", "stays": "stays at", "visits": "visits", "bail_address": "is bailed to",
                 "notified_address": "has notified", "bail residence condition": "is bailed to",
                 "partner of a parent": "is the partner of a parent at"}.get(fact.info["how"], "is linked to")
-        return (f"{world.name(adult)} ({'; '.join(fact.info['markers'])}) {verb} {world.addresses.get(location, 'an address')}, "
+        return (f"{world.name(adult)} ({markers}) {verb} {world.address(location)}, "
                 f"home of {world.name(child)}, {age_text(world, child, fact.start)}")
 
 
@@ -133,4 +155,4 @@ class NewAdultPlan(Rule):
     def summary(self, fact, world):
         adult, child = fact.key
         return (f"{world.name(adult)} has moved into the home of {world.name(child)}, who is on a child protection plan, "
-                f"at {world.addresses.get(fact.info['location'], 'an address')}")
+                f"at {world.address(fact.info['location'])}")

@@ -23,7 +23,7 @@ def _child_facts(world, episode, key, spans, role="missing", **info):
 
 
 def _strategy_discussions(world, keys) -> dict:
-    return {key: moments_of(world.events.get("strategy_discussion", ()), lambda e, c=key[0]: c in e.persons("child"))
+    return {key: moments_of(world.events_of("strategy_discussion", key[0]), lambda e, c=key[0]: c in e.persons("child"))
             for key in keys}
 
 
@@ -143,7 +143,7 @@ class MissingFoundWithRisk(Rule):
         out = {}
         for (record,) in keys:
             children = {p for v in world.event_versions.get(record, ()) for p in v.persons("missing")}
-            out[(record,)] = moments_of(world.events.get("strategy_discussion", ()),
+            out[(record,)] = moments_of(world.events_of("strategy_discussion", *children),
                                         lambda e, c=children: bool(c & set(e.persons("child"))))
         return out
 
@@ -151,5 +151,5 @@ class MissingFoundWithRisk(Rule):
         return working_days_after(raised_at, 1)
 
     def summary(self, fact, world):
-        return (f"{world.name(fact.info['child'])} was found at {world.addresses.get(fact.info['location'], 'an address')}, "
+        return (f"{world.name(fact.info['child'])} was found at {world.address(fact.info['location'])}, "
                 f"linked to {world.name(fact.info['adult'])}, a sexual or exploitation risk")

@@ -6,7 +6,7 @@ from safeguard.core.calendar import days_after, hours_after, working_days_after
 from safeguard.feed.schema import parse_datetime
 
 from ..engine import Fact, Rule, register
-from .common import asked_moment, moments_of, remember_satisfiers, remember_spans
+from .common import asked_moment, moments_of
 from .csc import _version_facts, held
 
 LEVEL_SEVERITY = {"very_high": "critical", "high": "high", "medium": "medium", "low": "low"}
@@ -56,11 +56,10 @@ class OnlineAction(Rule):
         facts = _version_facts(world, lambda e: (e.record,), world.events.get("online_csea_referral", ()),
                                lambda e: e.attrs.get("kirat_level") and e.attrs.get("triaged_at")
                                and not e.attrs.get("actioned_at"), role="suspect", of=world)
-        return remember_spans(world, self.code, facts)
+        return facts
 
     def satisfiers(self, world, s, keys):
-        return remember_satisfiers(world, self.code, {(r,): moments_of(world.event_versions.get(r, ()),
-                                                                       lambda e: e.attrs.get("actioned_at")) for (r,) in keys})
+        return {(r,): moments_of(world.event_versions.get(r, ()), lambda e: e.attrs.get("actioned_at")) for (r,) in keys}
 
     def _graded(self, fact, raised_at):
         """The version whose level counts: the latest triaged one known at the moment asked.
@@ -78,6 +77,9 @@ class OnlineAction(Rule):
 
     def severity_of(self, fact, raised_at, world, s):
         return LEVEL_SEVERITY[self._graded(fact, raised_at).attrs["kirat_level"]]
+
+    def severity_moments(self, fact, world, s):
+        return [v.start for v in world.event_versions.get(fact.key[0], ())]
 
     def summary(self, fact, world):
         level = self._graded(fact, fact.start).attrs["kirat_level"].replace("_", " ")

@@ -72,7 +72,7 @@ def _recall(world, code: str, key) -> list[dt.datetime]:
 
 
 def _notifications(world, person: int, types: set[str] | None = None) -> list:
-    return [e for e in world.events.get("rso_notification", ())
+    return [e for e in world.events_of("rso_notification", person)
             if person in e.persons("offender") and (types is None or e.attrs.get("notification_type") in types)]
 
 
@@ -123,7 +123,7 @@ class RsoVisit(Rule):
                     continue
                 starts = reg.attrs.get("starts_on")
                 floor_moment = start_of_day(dt.date.fromisoformat(starts)) if isinstance(starts, str) else reg.at
-                resets = [(e.at, e.start, e.record) for e in world.events.get("rso_visit", ())
+                resets = [(e.at, e.start, e.record) for e in world.events_of("rso_visit", person)
                           if person in e.persons("offender") and e.attrs.get("outcome") == "seen"]
                 _remember(world, self.code, (person,), new_resets(resets, floor_moment))
                 yield from cadence_facts((person,), baseline_segments(resets, (floor_moment, reg.start, reg.record)),
@@ -144,7 +144,7 @@ class RsoVisit(Rule):
 def _notified(world, person: int, location: int, types: set[str] | None = None) -> list[Interval]:
     spans = [(e.start, INF) for e in _notifications(world, person, types) if e.location == location]
     if types is None:
-        spans += [(link.start, link.end) for link in world.links
+        spans += [(link.start, link.end) for link in world.links_of(person)
                   if link.person == person and link.location == location and link.role == "notified_address"]
     return union(spans)
 
@@ -167,14 +167,14 @@ class RsoAddress(Rule):
 
     def satisfiers(self, world, s, keys):
         return {(p, loc): [a for a, _ in _notified(world, p, loc, set())] + moments_of(
-            world.events.get("rso_notification", ()), lambda e, p=p, loc=loc: p in e.persons("offender") and e.location == loc)
+            world.events_of("rso_notification", p), lambda e, p=p, loc=loc: p in e.persons("offender") and e.location == loc)
             for p, loc in keys}
 
     def due(self, fact, raised_at, s):
         return days_after(start_of_day(fact.info["since_day"]), 3)
 
     def summary(self, fact, world):
-        return (f"{world.name(fact.key[0])} is recorded living at {world.addresses.get(fact.key[1], 'an address')}, "
+        return (f"{world.name(fact.key[0])} is recorded living at {world.address(fact.key[1])}, "
                 "which he has not notified")
 
 
@@ -229,7 +229,7 @@ class RsoChildHousehold(Rule):
 
     def summary(self, fact, world):
         return (f"Registered sex offender {world.name(fact.key[0])} lives in the household of a child at "
-                f"{world.addresses.get(fact.key[1], 'an address')} and has not notified it")
+                f"{world.address(fact.key[1])} and has not notified it")
 
 
 @register

@@ -12,6 +12,7 @@ from safeguard.access.masking import masked_fields
 from safeguard.access.policy import get_visible, visible
 from safeguard.alerts.models import Alert, AlertEvidence, AlertHistory, AlertSubject
 from safeguard.alerts.selectors import OPEN, status_as_of
+from safeguard.alerts.summaries import as_seen_by
 from safeguard.core.clock import now
 from safeguard.records.models import VERSION_MODELS, EventReference, EventSubject, Kind, SourceRecord
 
@@ -230,6 +231,7 @@ def alert_page(user, alert_id: int) -> AlertPage:
     alert = get_visible(user, Alert.objects.select_related(
         "owner_organisation", "owner_team", "assigned_to", "acknowledged_by", "resolved_by"), pk=alert_id)
     moment = now()
+    as_seen_by(user, [alert], moment)  # summary masked for this user, severity as of the moment
     status, closed_at = status_as_of(alert, moment)
     evidence, hidden, named_roles, places = _evidence(user, alert)
     subject_rows = list(AlertSubject.objects.filter(alert=alert).order_by("pk").values_list("person_id", "role"))

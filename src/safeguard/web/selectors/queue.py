@@ -14,6 +14,7 @@ from safeguard.access.policy import get_visible, visible
 from safeguard.accounts.models import Team, User
 from safeguard.alerts.models import Alert, AlertEvidence, AlertSubject
 from safeguard.alerts.selectors import OPEN, alerts_as_of, status_as_of
+from safeguard.alerts.summaries import as_seen_by
 from safeguard.core.clock import now
 from safeguard.linkage.models import PersonMembership
 from safeguard.records.models import PersonVersion, SourceRecord
@@ -154,6 +155,7 @@ def _ordered(qs: QuerySet, moment: dt.datetime) -> QuerySet:
 
 def _rows(user, alerts: list[Alert], moment: dt.datetime) -> list[QueueRow]:
     """The page's alerts with their subjects and evidence sources, read in bulk (no query per row)."""
+    as_seen_by(user, alerts, moment)  # summary masked for this user, severity as of the moment
     ids = [a.pk for a in alerts]
     subjects: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for alert_id, person_id, role in AlertSubject.objects.filter(alert_id__in=ids).order_by("pk").values_list(

@@ -1,5 +1,7 @@
 """The running system's clock: re-evaluates the rules at least every minute, so an alert whose
-clock passes appears with nothing new fed in, and sends critical-alert notices."""
+clock passes appears with nothing new fed in, sends critical-alert notices, and runs the
+periodic work other domains register (core/ticks.py): escalating overdue partner referrals,
+signing an audit checkpoint every hour."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from django.core.management.base import BaseCommand
 
 from safeguard.alerts.notify import notify_critical
 from safeguard.alerts.services import _settings, evaluate
+from safeguard.core import clock, ticks
 
 
 class Command(BaseCommand):
@@ -24,7 +27,8 @@ class Command(BaseCommand):
             started = time.monotonic()
             summary = evaluate(actor_label="clock")
             sent = notify_critical(dt.timedelta(minutes=_settings().escalation_minutes))
-            self.stdout.write(f"{time.strftime('%H:%M:%S')} alerts {summary} notices {sent}")
+            done = ticks.run_due(clock.now())
+            self.stdout.write(f"{time.strftime('%H:%M:%S')} alerts {summary} notices {sent} {done or ''}".rstrip())
             if once:
                 return
             time.sleep(max(1.0, interval - (time.monotonic() - started)))
