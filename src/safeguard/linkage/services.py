@@ -1,20 +1,35 @@
-"""Linkage runs: score, cluster, and keep resolved ids stable, with every change recorded."""
+"""Linkage: batch and incremental runs, and people's decisions on pairs of records.
+
+Every write keeps resolved ids stable (a resolved id stays with the cluster holding most of its
+records; when clusters unite, the oldest id wins and the others are marked `merged_into` it),
+records each change of membership in `MembershipChange`, and leaves one "combination" audit entry.
+"""
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from hashlib import sha256
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
 from django.db import transaction
 
+from safeguard.access.policy import can_view, visible
 from safeguard.audit_trail.services import Action, audit_log
 from safeguard.core.clock import now
+from safeguard.core.errors import PermissionDenied, SafeguardError
+from safeguard.records.models import SourceRecord
 
+from .candidates import chunks, location_scope, person_scope, split_by_kind
 from .engine import locations as location_engine
 from .engine import persons as person_engine
+from .engine.clustering import CONFIRMED, SPLIT
+from .engine.evaluation import pair_scores
+from .engine.model import load_model
 from .inputs import location_table, person_table
 from .models import (
     LinkageRun,
@@ -42,11 +57,42 @@ def thresholds() -> Thresholds:
                       review=settings.LINKAGE_REVIEW_WEIGHT)
 
 
-def _apply_decisions(pairs: pa.Table) -> pa.Table:
+
+
+# Who may decide pairs and split persons.
+REVIEWERS = frozenset({"analyst", "supervisor", "administrator"})
+
+
+def can_review(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active
+                and user.groups.filter(name__in=REVIEWERS).exists())
+
+
+@dataclass
+class LinkResult:
+    """What a linkage run changed, for whoever brings alerts up to date next.
+
+    `changed_persons`: resolved person ids that gained or lost a record, including ids created by
+    the run and ids that lost all their records (now `merged_into` the id that took most of them).
+    `changed_locations`: the same for resolved places. A resolved id in neither set has exactly
+    the records it had before the run. `summary`: counts, as `link --json` prints them.
+    """
+
+    changed_persons: set[int] = field(default_factory=set)
+    changed_locations: set[int] = field(default_factory=set)
+    summary: dict = field(default_factory=dict)
+
+
+def _decisions(record_ids: set[int]) -> dict[tuple[int, int], str]:
+    """People's decisions on pairs of these records, (smaller id, larger id) -> status."""
+    decided = PairReview.objects.exclude(status=PairReview.Status.PENDING).values_list(
+        "record_l_id", "record_r_id", "status")
+    return {(min(a, b), max(a, b)): status for a, b, status in decided if a in record_ids and b in record_ids}
+
+
+def _apply_decisions(pairs: pa.Table, decided: dict[tuple[int, int], str]) -> pa.Table:
     """A reviewer's confirm or split wins over the model: confirmed pairs join whatever their
-    weight, split pairs never join (marked as a conflict, which also breaks bridges through them)."""
-    decided = {(l_, r_) if l_ < r_ else (r_, l_): status for l_, r_, status in PairReview.objects.exclude(
-        status=PairReview.Status.PENDING).values_list("record_l_id", "record_r_id", "status")}
+    weight, split pairs never end up together (see engine.clustering)."""
     if not decided:
         return pairs
     left, right = pairs["record_id_l"].to_pylist(), pairs["record_id_r"].to_pylist()
@@ -57,11 +103,11 @@ def _apply_decisions(pairs: pa.Table) -> pa.Table:
         seen.add(key)
         status = decided.get(key)
         if status == PairReview.Status.CONFIRMED:
-            weights[i], conflicts[i] = max(weights[i], 99.0), None
+            weights[i], conflicts[i] = CONFIRMED, None
         elif status == PairReview.Status.SPLIT:
-            conflicts[i] = "reviewer_split"
-    extra = [(a, b, 99.0 if s == PairReview.Status.CONFIRMED else -99.0,
-              None if s == PairReview.Status.CONFIRMED else "reviewer_split")
+            conflicts[i] = SPLIT
+    extra = [(a, b, CONFIRMED if s == PairReview.Status.CONFIRMED else -CONFIRMED,
+              None if s == PairReview.Status.CONFIRMED else SPLIT)
              for (a, b), s in decided.items() if (a, b) not in seen]
     return pa.table({
         "record_id_l": left + [e[0] for e in extra], "record_id_r": right + [e[1] for e in extra],
@@ -69,30 +115,53 @@ def _apply_decisions(pairs: pa.Table) -> pa.Table:
     })
 
 
-def _queue_for_review(pairs: pa.Table, limits: Thresholds) -> int:
+def _queue_for_review(pairs: pa.Table, limits: Thresholds, decided: dict[tuple[int, int], str]) -> int:
     band = pairs.filter(pc.and_(pc.and_(pc.greater_equal(pairs["match_weight"], limits.review),
                                         pc.less(pairs["match_weight"], limits.join)), pc.is_null(pairs["conflict"])))
     if band.num_rows == 0:
         return 0
-    rows = band.to_pylist()
     moment = now()
+    model = active_model()
     reviews = []
-    for row in rows:
+    for row in band.to_pylist():
         a, b = sorted((row["record_id_l"], row["record_id_r"]))
+        if (a, b) in decided:
+            continue
         reviews.append(PairReview(record_l_id=a, record_r_id=b, match_weight=row["match_weight"],
                                   match_probability=row.get("match_probability"),
-                                  evidence=person_engine.explain(row), created_at=moment))
+                                  evidence=person_engine.explain(row, model), created_at=moment))
     PairReview.objects.bulk_create(reviews, ignore_conflicts=True, batch_size=1000)
     return len(reviews)
 
 
-def _assign(kind: str, clusters: dict[int, int], run: LinkageRun) -> dict[str, int]:
+@dataclass
+class _Why:
+    """Who or what moved records, for the membership history."""
+
+    run: LinkageRun
+    user: object = None
+    reason: str = ""
+
+
+def _current(membership, field_name: str, record_ids, subset: bool) -> dict[int, int]:
+    if not subset:
+        return dict(membership.objects.values_list("record_id", f"{field_name}_id"))
+    out: dict[int, int] = {}
+    for chunk in chunks(record_ids):
+        out.update(membership.objects.filter(record_id__in=chunk).values_list("record_id", f"{field_name}_id"))
+    return out
+
+
+def _assign(kind: str, clusters: dict[int, int], why: _Why, *, subset: bool) -> tuple[dict[str, int], set[int]]:
     """Give each cluster a resolved id: a resolved id stays with the cluster that holds most of
-    its records; a cluster that unites several keeps the oldest; the rest get new ids."""
-    membership, resolved_model, field = (
+    its records; a cluster that unites several keeps the oldest; the rest get new ids.
+
+    With `subset`, `clusters` covers only some records: every record of a resolved id it touches
+    must be in it (the candidate search closes its scope over resolved ids)."""
+    membership, resolved_model, field_name = (
         (PersonMembership, ResolvedPerson, "person") if kind == "person" else (LocationMembership, ResolvedLocation, "location")
     )
-    current = dict(membership.objects.values_list("record_id", f"{field}_id"))
+    current = _current(membership, field_name, clusters, subset)
     members: dict[int, list[int]] = defaultdict(list)
     for record_id, key in clusters.items():
         members[key].append(record_id)
@@ -113,48 +182,263 @@ def _assign(kind: str, clusters: dict[int, int], run: LinkageRun) -> dict[str, i
         created = resolved_model.objects.bulk_create([resolved_model(created_at=moment) for _ in needing_ids])
         kept.update({key: obj.pk for key, obj in zip(needing_ids, created, strict=True)})
     new_rows, changed_rows, history = [], [], []
+    changed: set[int] = set()
     for key, records in members.items():
         target = kept[key]
         for record_id in records:
             before = current.get(record_id)
             if before == target:
                 continue
-            row = membership(record_id=record_id, since=moment, **{f"{field}_id": target})
+            changed.add(target)
+            if before is not None:
+                changed.add(before)
+            row = membership(record_id=record_id, since=moment, **{f"{field_name}_id": target})
             (changed_rows if before is not None else new_rows).append(row)
+            reason = why.reason or ("linkage run" if before is None else "re-linked by run")
             history.append(MembershipChange(kind=kind, record_id=record_id, from_id=before, to_id=target, at=moment,
-                                            run=run, reason="linkage run" if before is None else "re-linked by run"))
+                                            run=why.run, user=why.user, reason=reason[:200]))
     membership.objects.bulk_create(new_rows, batch_size=1000)
-    membership.objects.bulk_update(changed_rows, [f"{field}_id", "since"], batch_size=1000)
+    membership.objects.bulk_update(changed_rows, [f"{field_name}_id", "since"], batch_size=1000)
     MembershipChange.objects.bulk_create(history, batch_size=1000)
     # Resolved ids that lost all their records were merged into the cluster that took most of them.
     retired = {rid: kept[home[rid]] for rid in home if kept[home[rid]] != rid}
     for rid, into in retired.items():
         resolved_model.objects.filter(pk=rid).update(merged_into=into)
-    return {"records": len(clusters), f"{kind}s": len(members), "moved": len(changed_rows), "joined": len(new_rows),
-            "merged": len(retired)}
+    summary = {"records": len(clusters), f"{kind}s": len(members), "moved": len(changed_rows), "joined": len(new_rows),
+               "merged": len(retired)}
+    return summary, changed
+
+
+def _score_and_cluster(persons: pa.Table, limits: Thresholds) -> tuple[pa.Table, dict[int, int], dict]:
+    pairs = person_engine.predict(persons, active_model())
+    ids = persons["record_id"].to_pylist()
+    decided = _decisions(set(ids))
+    return pairs, person_engine.cluster(ids, _apply_decisions(pairs, decided), limits.join, limits.keep), decided
+
+
+def _finish(run: LinkageRun, why: _Why, location_clusters: dict[int, int], scored, *, subset: bool, actor,
+            actor_label: str) -> LinkResult:
+    """Write a run's clusters, queue its uncertain pairs, record and audit it (call in a transaction)."""
+    pairs, person_clusters, decided = scored
+    locations, changed_locations = _assign("location", location_clusters, why, subset=subset)
+    persons, changed_persons = _assign("person", person_clusters, why, subset=subset)
+    summary = {"locations": locations, "persons": persons,
+               "queued_for_review": _queue_for_review(pairs, thresholds(), decided) if pairs is not None else 0}
+    run.finished_at = now()
+    run.summary = summary
+    run.save(update_fields=["finished_at", "summary"])
+    audit_log(actor=actor, actor_label=actor_label, action=Action.COMBINATION, object_type="linkage_run",
+              object_ids=[run.pk], details={**summary, "reason": why.reason} if why.reason else summary)
+    return LinkResult(changed_persons=changed_persons, changed_locations=changed_locations, summary=summary)
 
 
 def link_all(*, actor=None, actor_label: str = "system") -> dict:
     """Batch linkage over everything held: persons with the Splink model, places by UPRN and
-    normalised address. One "combination" audit entry for the run."""
-    limits = thresholds()
-    run = LinkageRun.objects.create(started_at=now(), mode="batch")
+    normalised address. One "combination" audit entry for the run; returns its counts."""
+    return link_everything(actor=actor, actor_label=actor_label).summary
+
+
+def link_everything(*, actor=None, actor_label: str = "system") -> LinkResult:
+    """`link_all`, returning what changed."""
+    run = LinkageRun.objects.create(started_at=now(), mode="batch",
+                                    model_version=person_engine.model_version(active_model()))
     locations = location_table()
     location_clusters = location_engine.match_locations(locations) if locations.num_rows else {}
     persons = person_table()
-    if persons.num_rows:
-        pairs = person_engine.predict(persons)
-        decided = _apply_decisions(pairs)
-        person_clusters = person_engine.cluster(persons["record_id"].to_pylist(), decided, limits.join, limits.keep)
-    else:
-        pairs, person_clusters = None, {}
+    # Scoring a whole force takes minutes: it runs before the transaction that writes the result.
+    scored = _score_and_cluster(persons, thresholds()) if persons.num_rows else (None, {}, {})
     with transaction.atomic():
-        summary = {"locations": _assign("location", location_clusters, run),
-                   "persons": _assign("person", person_clusters, run)}
-        summary["queued_for_review"] = _queue_for_review(pairs, limits) if pairs is not None else 0
-        run.finished_at = now()
-        run.summary = summary
-        run.save(update_fields=["finished_at", "summary"])
-        audit_log(actor=actor, actor_label=actor_label, action=Action.COMBINATION, object_type="linkage_run",
-                  object_ids=[run.pk], details=summary)
-    return summary
+        return _finish(run, _Why(run), location_clusters, scored, subset=False, actor=actor, actor_label=actor_label)
+
+
+def link_records(*, record_ids: set[int], actor=None, actor_label: str = "system", user=None,
+                 reason: str = "") -> LinkResult:
+    """Incremental linkage: bring persons and places up to date for records that arrived or
+    changed (any kind: a person-location link re-links its person) without re-running everything.
+
+    Candidates are found in the database (`candidates`), the engine scores the small scope with
+    the cached Splink SQL, and only the affected resolved ids are re-clustered. Returns what
+    changed (`LinkResult`): pass `changed_persons` / `changed_locations` to alert evaluation.
+    """
+    with transaction.atomic():
+        run = LinkageRun.objects.create(started_at=now(), mode="incremental",
+                                        model_version=person_engine.model_version(active_model()))
+        why = _Why(run, user, reason)
+        touched_persons, touched_locations = split_by_kind(record_ids)
+        scope = location_scope(touched_locations) if touched_locations else set()
+        location_clusters = location_engine.match_locations(location_table(scope)) if scope else {}
+        # Places first: the person candidate search looks for people at home in the same places.
+        locations, changed_locations = _assign("location", location_clusters, why, subset=True)
+        new = person_table(touched_persons) if touched_persons else None
+        persons = person_table(person_scope(new)) if new is not None and new.num_rows else None
+        scored = _score_and_cluster(persons, thresholds()) if persons is not None else (None, {}, {})
+        result = _finish(run, why, {}, scored, subset=True, actor=actor, actor_label=actor_label)
+    result.changed_locations |= changed_locations
+    result.summary["locations"] = locations
+    return result
+
+
+# A load touching more records than this is linked by a batch run: the candidate search of an
+# incremental run would cover most of what is held anyway, one query chunk at a time.
+INCREMENTAL_UP_TO = 50_000
+
+
+def link_after_load(load_summary) -> str:
+    """After-load hook (registered in `apps.py`, order 10, before alerts): link what the load
+    touched. The result is left on the load summary as `load_summary.linkage` (a `LinkResult`)
+    for the hooks that run after this one."""
+    touched = set(load_summary.touched_record_ids)
+    if len(touched) > INCREMENTAL_UP_TO:
+        result = link_everything(actor=None, actor_label="after load")
+    else:
+        result = link_records(record_ids=touched, actor=None, actor_label="after load")
+    load_summary.linkage = result
+    return (f"linkage: {len(result.changed_persons)} resolved persons and {len(result.changed_locations)} places "
+            f"changed")
+
+
+# ---- people's decisions ------------------------------------------------------------------
+
+def _check_reviewer(actor, reason: str) -> str:
+    if not can_review(actor):
+        raise PermissionDenied("Not found")
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise SafeguardError("Write why (at least 10 characters): the reason is kept with the decision.")
+    return reason
+
+
+def pair_decide(*, review_id: int, actor, same_person: bool, reason: str) -> LinkResult:
+    """A reviewer decides a pair in the review queue: the same person (the records join) or
+    different people (they never join). The decision wins over every later run, even when a
+    third record would bridge the pair."""
+    reason = _check_reviewer(actor, reason)
+    with transaction.atomic():
+        review = PairReview.objects.select_for_update().select_related("record_l", "record_r").filter(
+            pk=review_id).first()
+        if review is None or not (can_view(actor, review.record_l) and can_view(actor, review.record_r)):
+            raise PermissionDenied("Not found")
+        if review.status != PairReview.Status.PENDING:
+            raise SafeguardError("This pair has already been decided. Split the person from their page if the "
+                                 "decision was wrong.")
+        review.status = PairReview.Status.CONFIRMED if same_person else PairReview.Status.SPLIT
+        review.decided_at, review.decided_by, review.reason = now(), actor, reason
+        review.save(update_fields=["status", "decided_at", "decided_by", "reason"])
+        verdict = "same person" if same_person else "different people"
+        audit_log(actor=actor, action=Action.COMBINATION, object_type="person_pair", object_ids=[review.pk],
+                  details={"records": [review.record_l_id, review.record_r_id], "decision": verdict, "reason": reason})
+        return link_records(record_ids={review.record_l_id, review.record_r_id}, actor=actor,
+                            actor_label=str(actor), user=actor, reason=f"reviewer: {verdict}: {reason}")
+
+
+def person_split(*, person_id: int, record_ids: set[int], actor, reason: str) -> LinkResult:
+    """Split records off a resolved person that linkage joined wrongly: each chosen record is
+    marked as a different person from each of the others, and the person is re-linked (the
+    chosen records may form a person of their own, or join another)."""
+    reason = _check_reviewer(actor, reason)
+    with transaction.atomic():
+        members = set(PersonMembership.objects.filter(person_id=person_id).values_list("record_id", flat=True))
+        if not visible(actor, SourceRecord.objects.filter(pk__in=members)).exists():
+            raise PermissionDenied("Not found")
+        chosen = set(record_ids)
+        if not chosen or not chosen <= members or chosen == members:
+            raise SafeguardError("Choose at least one of this person's records, but not all of them, to split off.")
+        if visible(actor, SourceRecord.objects.filter(pk__in=chosen)).count() != len(chosen):
+            raise PermissionDenied("Not found")
+        moment = now()
+        for a in chosen:
+            for b in members - chosen:
+                low, high = min(a, b), max(a, b)
+                PairReview.objects.update_or_create(
+                    record_l_id=low, record_r_id=high,
+                    defaults={"status": PairReview.Status.SPLIT, "decided_at": moment, "decided_by": actor,
+                              "reason": reason},
+                    create_defaults={"status": PairReview.Status.SPLIT, "decided_at": moment, "decided_by": actor,
+                                     "reason": reason, "created_at": moment})
+        audit_log(actor=actor, action=Action.COMBINATION, object_type="resolved_person", object_ids=[person_id],
+                  details={"split_off": sorted(chosen), "from": sorted(members - chosen), "reason": reason})
+        return link_records(record_ids=members, actor=actor, actor_label=str(actor), user=actor,
+                            reason=f"split by a reviewer: {reason}")
+
+
+# ---- training a model on the force's own records --------------------------------------------
+
+# Splink cannot estimate a model from a few records (the match prior comes out 0).
+MIN_TRAINING_RECORDS = 10_000
+
+
+def _models_dir() -> Path:
+    return Path(settings.DATA_DIR) / "linkage-models"
+
+
+def active_model() -> dict | None:
+    """The model linkage uses: the one the latest `link --train` made active, else None (the
+    model shipped with the package)."""
+    latest = LinkageRun.objects.filter(mode="train", summary__active=True).order_by("-pk").first()
+    if latest is None:
+        return None
+    path = Path(latest.summary["path"])
+    if not path.exists():
+        raise SafeguardError(f"The active linkage model {latest.model_version} is missing ({path}): restore the "
+                             "file, or run `safeguard link --train` again.")
+    return load_model(str(path))
+
+
+def _scores(table: pa.Table, truth: dict[tuple[str, str], str], refs: dict[int, tuple[str, str]], model) -> dict:
+    labelled = {rid: truth[ref] for rid, ref in refs.items() if ref in truth}
+    if not labelled:
+        raise SafeguardError("None of the labelled records are held: check the truth file's source and id columns.")
+    limits = thresholds()
+    clusters = person_engine.cluster(table["record_id"].to_pylist(), person_engine.predict(table, model),
+                                     limits.join, limits.keep)
+    scores = pair_scores(clusters, labelled)
+    return {"precision": round(scores.precision, 4), "recall": round(scores.recall, 4), "f1": round(scores.f1, 4),
+            "labelled_records": len(labelled)}
+
+
+def train_model(*, actor=None, actor_label: str = "command line", truth: dict[tuple[str, str], str] | None = None,
+                table: pa.Table | None = None, seed: int = 1) -> LinkageRun:
+    """Train the person model on the records held (Splink: u by random sampling, m by EM), save
+    it as a new version in the data folder and record it as a `LinkageRun` (mode "train").
+
+    With `truth` ((source, id) -> true person), both the new and the current model are scored
+    on the labelled records and the new one becomes active only if its F1 is at least as good;
+    without it, the new one becomes active. The shipped model stays the default whenever no
+    trained model is active."""
+    from .engine.training import train
+
+    table = person_table() if table is None else table
+    if table.num_rows < MIN_TRAINING_RECORDS:
+        raise SafeguardError(f"Training needs at least {MIN_TRAINING_RECORDS:,} person records; {table.num_rows:,} "
+                             "are held. The shipped model is used until then.")
+    model = train(table, seed=seed)
+    trained_at = now()
+    version = f"{trained_at:%Y%m%d-%H%M%S}-{sha256(json.dumps(model, sort_keys=True).encode()).hexdigest()[:8]}"
+    model["safeguard_model"] = {"version": version, "trained_at": trained_at.isoformat(), "records": table.num_rows,
+                                "previous": person_engine.model_version(active_model())}
+    summary: dict = {"records": table.num_rows, "previous": model["safeguard_model"]["previous"], "active": True}
+    if truth is not None:
+        refs = dict(zip(table["record_id"].to_pylist(), zip(table["source"].to_pylist(),
+                                                             _ext_ids(table["record_id"].to_pylist()), strict=True),
+                        strict=True))
+        summary["evaluation"] = {"new": _scores(table, truth, refs, model),
+                                 "previous": _scores(table, truth, refs, active_model())}
+        summary["active"] = summary["evaluation"]["new"]["f1"] >= summary["evaluation"]["previous"]["f1"]
+    folder = _models_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"person_model_{version}.json"
+    path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    summary["path"] = str(path)
+    with transaction.atomic():
+        run = LinkageRun.objects.create(started_at=trained_at, finished_at=now(), mode="train",
+                                        model_version=version, summary=summary)
+        audit_log(actor=actor, actor_label=actor_label, action=Action.ALTERATION, object_type="linkage_model",
+                  object_ids=[version], details=summary)
+    return run
+
+
+def _ext_ids(record_ids: list[int]) -> list[str]:
+    found: dict[int, str] = {}
+    for chunk in chunks(record_ids):
+        found.update(SourceRecord.objects.filter(pk__in=chunk).values_list("pk", "ext_id"))
+    return [found.get(rid, "") for rid in record_ids]

@@ -16,6 +16,10 @@ son of the same name joined through a record with no date of birth). Here:
    date of birth at the address of Jack Bell and his son Jack Bell) joins neither: it is
    ambiguous and waits for a person to decide.
 
+A person's decision wins over all of this: a pair marked `SPLIT` (conflict) never ends up in one
+cluster, whatever links a third record makes to both; a pair at `CONFIRMED` weight always joins
+unless that would put a split pair together.
+
 Pairs never scored (not blocked together) count as no evidence either way.
 """
 
@@ -33,6 +37,9 @@ AMBIGUITY_MARGIN = 5.0
 # A pair that breaks a hard rule keeps two groups apart unless strong links across them
 # outnumber such pairs more than this many times (a single garbled record among several).
 OUTVOTE = 2
+# A reviewer's decisions, as the linkage app marks them on the scored pairs.
+SPLIT = "reviewer_split"
+CONFIRMED = 99.0
 
 
 class _UnionFind:
@@ -107,6 +114,7 @@ def cluster(
     )
     inside_table = located.filter(pc.equal(located["root_l"], located["root_r"]))
     inside: dict[int, list[tuple[int, int, float, bool]]] = defaultdict(list)
+    split: set[tuple[int, int]] = set()
     for a, b, w, c, root in zip(
         *(
             inside_table[col].to_pylist()
@@ -115,16 +123,19 @@ def cluster(
         strict=True,
     ):
         inside[root].append((a, b, w, c is not None))
+        if c == SPLIT:
+            split.update(((a, b), (b, a)))
     for edges in inside.values():
         has_rule_pair = any(broken for *_, broken in edges)
         weak = any(w < keep_threshold for _, _, w, broken in edges if w >= join_threshold and not broken)
         if has_rule_pair or (weak and len({x for e in edges for x in e[:2]}) > 2):
-            result.update(_rebuild(edges, join_threshold, keep_threshold))
+            result.update(_rebuild(edges, join_threshold, keep_threshold, split))
     return result
 
 
 def _rebuild(
-    edges: list[tuple[int, int, float, bool]], join_threshold: float, keep_threshold: float
+    edges: list[tuple[int, int, float, bool]], join_threshold: float, keep_threshold: float,
+    split: set[tuple[int, int]],
 ) -> dict[int, int]:
     scored: dict[int, dict[int, tuple[float, bool]]] = defaultdict(dict)
     for a, b, w, broken in edges:
@@ -135,12 +146,19 @@ def _rebuild(
         members[groups.find(rid)] = [rid]
     links = [e for e in edges if e[2] >= join_threshold and not e[3]]
     ambiguous = _ambiguous(links, scored, keep_threshold)
-    links = sorted((e for e in links if not {e[0], e[1]} & ambiguous), key=lambda e: (-e[2], e[0], e[1]))
+    links = sorted((e for e in links if e[2] >= CONFIRMED or not {e[0], e[1]} & ambiguous),
+                   key=lambda e: (-e[2], e[0], e[1]))
     for a, b, w, _ in links:
         ga, gb = groups.find(a), groups.find(b)
         if ga == gb:
             continue
         small, other = (ga, gb) if len(members[ga]) <= len(members[gb]) else (gb, ga)
+        if split and any((x, y) in split for x in members[small] for y in members[other]):
+            continue
+        if w >= CONFIRMED:
+            root = groups.union(ga, gb)
+            members[root] = members.pop(ga if root == gb else gb) + members.pop(root)
+            continue
         across = [scored[x][y] for x in members[small] for y in scored[x] if groups.find(y) == other]
         broken = sum(1 for _, b in across if b)
         if broken and sum(1 for v, b in across if not b and v >= keep_threshold) <= OUTVOTE * broken:

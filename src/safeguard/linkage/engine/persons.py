@@ -42,7 +42,7 @@ from .names import (
     surname_parts,
 )
 
-__all__ = ["prepare", "predict", "predict_within", "predict_between", "cluster", "explain", "conflict_sql"]
+__all__ = ["prepare", "model_version", "predict", "predict_within", "predict_between", "cluster", "explain", "conflict_sql"]
 
 Model = dict[str, Any] | str | None
 
@@ -435,6 +435,13 @@ def engine(model: Model = None) -> _Engine:
         if key not in _engines:
             _engines[key] = _Engine(loaded)
         return _engines[key]
+
+
+def model_version(model: Model = None) -> str:
+    """A model's version: the id `link --train` gave it, else `shipped-` and a digest of it."""
+    loaded = load_model(model)
+    given = (loaded.get("safeguard_model") or {}).get("version")
+    return given or f"shipped-{sha256(json.dumps(loaded, sort_keys=True).encode()).hexdigest()[:12]}"
 
 
 def predict(table: Any, model: Model = None) -> pa.Table:

@@ -1,0 +1,158 @@
+# ruff: noqa: S608 - the SQL here is built from names this module makes, the model's own SQL and quoted keys.
+"""Scoring newly arrived person records against a large held set in milliseconds.
+
+`HeldIndex` prepares the held records once and keeps them in DuckDB with a table of blocking
+keys: for each of the model's blocking rules (all conjunctions of equalities), the values a
+record brings to that rule, as one string, sorted so that DuckDB skips all but a few row groups
+when looking keys up. For each arrival the candidate pairs are the held records sharing a key
+(plus pairs among the arrivals), and exactly those pairs are scored with Splink's comparison SQL,
+generated once per model. The pairs and weights are those a batch `predict` over held + new
+gives for the new records.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from typing import Any
+
+import pyarrow as pa
+from splink.internals.realtime import compare_records
+
+from .persons import _LIST_COLUMNS, PREPARED_SCHEMA, Model, engine, prepare, with_blocking_places
+
+_EQUALITY = re.compile(r'l\."?(\w+)"?\s*=\s*r\."?(\w+)"?')
+_PAIR = "sg_pair"
+_names = itertools.count()
+
+
+class _Rule:
+    """One blocking rule as key recipes. An asymmetric rule (`l.nodob_key = r.name_key`) has two:
+    a held record keyed by its left columns meets a new record keyed by its right ones, and the
+    other way round; the model always holds the mirror rule too, so pairs are unordered."""
+
+    def __init__(self, number: int, rule: dict[str, Any]):
+        sql = rule["blocking_rule"]
+        pairs = _EQUALITY.findall(sql)
+        assert pairs and sql.count("=") == len(pairs) and " OR " not in sql.upper(), f"not a conjunction: {sql}"
+        self.left = [a for a, _ in pairs]
+        self.right = [b for _, b in pairs]
+        self.explode = list(rule.get("arrays_to_explode") or [])
+        self.recipes = [(f"{number}", self.left, self.left)] if self.left == self.right else [
+            (f"{number}a", self.left, self.right), (f"{number}b", self.right, self.left)]
+
+    def held_sql(self, table: str) -> list[str]:
+        source = table
+        if self.explode:
+            unnest = ", ".join(f"unnest({c}) AS {c}" for c in self.explode)
+            source = f"(SELECT * REPLACE ({unnest}) FROM {table})"
+        return [f"SELECT '{tag}|' || " + " || '|' || ".join(f"CAST({c} AS VARCHAR)" for c in held)
+                + f" AS key, record_id FROM {source}" for tag, held, _ in self.recipes]
+
+    def keys(self, row: dict[str, Any], held_form: bool) -> list[str]:
+        out = []
+        for tag, held, new in self.recipes:
+            columns = held if held_form else new
+            choices = [row[c] if c in self.explode else [row[c]] for c in columns]
+            for values in itertools.product(*choices):
+                if all(v is not None for v in values):
+                    out.append(f"{tag}|" + "|".join(str(v) for v in values))
+        return out
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class HeldIndex:
+    def __init__(self, held: Any, model: Model = None):
+        self.engine = engine(model)
+        self.con = self.engine.db_api.duckdb_con
+        self.name = f"sg_held_{next(_names)}"
+        self.rules = [_Rule(i, r) for i, r in enumerate(self.engine.settings["blocking_rules_to_generate_predictions"])]
+        with self.engine.lock:
+            self.con.register(f"{self.name}_arrow", with_blocking_places(prepare(held)))
+            # Sorted by id and by key: lookups of a few ids or keys read a few row groups.
+            self.con.execute(f"CREATE TABLE {self.name} AS SELECT * FROM {self.name}_arrow ORDER BY record_id")
+            self.con.unregister(f"{self.name}_arrow")
+            selects = " UNION ALL ".join(s for rule in self.rules for s in rule.held_sql(self.name))
+            self.con.execute(f"CREATE TABLE {self.name}_keys AS SELECT key, record_id FROM ({selects}) "
+                             "WHERE key IS NOT NULL ORDER BY key")
+            self._scoring_sql = self._pairs_sql()
+
+    def _pairs_sql(self) -> str:
+        template = with_blocking_places(PREPARED_SCHEMA.empty_table())
+        template = template.append_column(_PAIR, pa.array([], pa.int64()))
+        scored = compare_records(template, template, self.engine.settings, self.engine.db_api,
+                                 join_condition=f"l.{_PAIR} = r.{_PAIR}")
+        sql = scored.sql_used_to_create
+        uid = re.search(r"__splink__compare_records_left_(\w+)", sql)
+        assert uid is not None, "Splink's compare_records SQL changed shape"
+        for side in ("left", "right"):
+            name = f"__splink__compare_records_{side}_{uid.group(1)}"
+            sql = sql.replace(name, f"__{side}__")
+            self.con.unregister(name)
+        scored.drop_table_from_database_and_remove_from_cache(force_non_splink_table=True)
+        return sql
+
+    def _candidate_pairs(self, rows: list[dict[str, Any]]) -> list[tuple[int, int]]:
+        """(held or new record, new record) pairs sharing a blocking key, each pair once."""
+        wanted: dict[str, list[int]] = defaultdict(list)
+        offered: dict[str, list[int]] = defaultdict(list)
+        for row in rows:
+            for rule in self.rules:
+                for key in rule.keys(row, held_form=False):
+                    wanted[key].append(row["record_id"])
+                for key in rule.keys(row, held_form=True):
+                    offered[key].append(row["record_id"])
+        found: set[tuple[int, int]] = set()
+        for key, new_ids in wanted.items():
+            for other in offered.get(key, ()):
+                for rid in new_ids:
+                    if rid != other:
+                        found.add((min(rid, other), max(rid, other)))
+        if wanted:
+            listed = ", ".join(_quoted(k) for k in wanted)
+            held = self.con.sql(f"SELECT key, record_id FROM {self.name}_keys WHERE key IN ({listed})").fetchall()
+            new_ids_of = set(itertools.chain.from_iterable(wanted.values()))
+            for key, held_id in held:
+                if held_id in new_ids_of:
+                    continue
+                found.update((held_id, rid) for rid in wanted[key])
+        return sorted(found)
+
+    def score(self, new: Any) -> pa.Table:
+        """Scored pairs of each new record with held records and with the other new records,
+        as `persons.predict` gives them (columns record_id_l, record_id_r, match_weight, ...)."""
+        arrivals = with_blocking_places(prepare(new))
+        rows = arrivals.to_pylist()
+        with self.engine.lock:
+            pairs = self._candidate_pairs(rows)
+            new_ids = {row["record_id"] for row in rows}
+            held_ids = sorted({a for a, _ in pairs if a not in new_ids})
+            held = self.con.sql(f"SELECT * FROM {self.name} WHERE record_id IN ({', '.join(map(str, held_ids))})"
+                                ).to_arrow_table() if held_ids else arrivals.schema.empty_table()
+            both = pa.concat_tables([held.cast(arrivals.schema), arrivals])
+            position = {rid: i for i, rid in enumerate(both["record_id"].to_pylist())}
+            numbers = pa.array(range(len(pairs)), pa.int64())
+            left = both.take(pa.array([position[a] for a, _ in pairs], pa.int64())).append_column(_PAIR, numbers)
+            right = both.take(pa.array([position[b] for _, b in pairs], pa.int64())).append_column(_PAIR, numbers)
+            n = next(_names)
+            names = {"__left__": f"sg_left_{n}", "__right__": f"sg_right_{n}"}
+            self.con.register(names["__left__"], left)
+            self.con.register(names["__right__"], right)
+            try:
+                sql = self._scoring_sql
+                for placeholder, name in names.items():
+                    sql = sql.replace(placeholder, name)
+                return self.con.sql(f"SELECT * EXCLUDE ({_LIST_COLUMNS}), {self.engine.conflict} AS conflict "
+                                    f"FROM ({sql})").to_arrow_table()
+            finally:
+                for name in names.values():
+                    self.con.unregister(name)
+
+    def close(self) -> None:
+        with self.engine.lock:
+            self.con.execute(f"DROP TABLE IF EXISTS {self.name}")
+            self.con.execute(f"DROP TABLE IF EXISTS {self.name}_keys")
