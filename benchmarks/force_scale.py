@@ -7,6 +7,10 @@ people) with 3,000,000 events: `--people 600000` (the default). Smaller runs (`-
 check the script and show how time grows with size.
 
     .venv/bin/python benchmarks/force_scale.py [--people N] [--db sqlite|postgres|both] [--seed S]
+        [--pg-name safeguard_force --keep --ready /work/notes/safeguard_force.ready]
+
+With --keep the loaded, linked and evaluated databases stay for other benchmarks to read; --ready
+names a file written (with the timings) once the PostgreSQL database is complete.
 
 Each step is a real `safeguard` subprocess against a fresh database, as an operator would run it.
 """
@@ -28,6 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
 SAFEGUARD = [sys.executable, "-m", "safeguard.manage"]
+# The code measured: other work lands while a force-scale run takes its hours.
+COMMIT = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%h"], capture_output=True, text=True,
+                        check=False).stdout.strip()
 
 
 def run_step(env: dict, *args: str) -> tuple[float, float, str]:
@@ -57,13 +64,13 @@ def count_lines(path: Path) -> dict[str, int]:
     return counts
 
 
-def database(kind: str, tag: str) -> tuple[str, callable]:
+def database(kind: str, tag: str, pg_name: str | None = None) -> tuple[str, callable]:
     if kind == "sqlite":
         path = OUT / f"force-{tag}.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}", lambda: None
-    name = f"sg_force_{tag}"
+    name = pg_name or f"sg_force_{tag}"
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {name}",
                     "-c", f"CREATE DATABASE {name}"], check=True)
     return f"postgres://postgres@127.0.0.1:5432/{name}", lambda: subprocess.run(
@@ -76,39 +83,48 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument("--pg-name", help="PostgreSQL database to (re)create (default sg_force_<people>)")
+    parser.add_argument("--ready", type=Path, help="file to write with the timings once PostgreSQL is complete")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     feed_dir = OUT / f"force-{args.people}-{args.seed}"
     env = dict(os.environ)
+    generated = None
     if not (feed_dir / "feed.jsonl").exists():
         seconds, peak, _ = run_step(env, "generate", "--people", str(args.people), "--seed", str(args.seed), "--out", str(feed_dir))
-        print(f"generate: {seconds:.0f} s, peak {peak:.0f} MiB")
+        generated = (seconds, peak)
+        print(f"generate: {seconds:.0f} s, peak {peak:.0f} MiB", flush=True)
     feed = feed_dir / "feed.jsonl"
     kinds = count_lines(feed)
     rows = []
     for kind in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
-        url, drop = database(kind, f"{args.people}")
+        url, drop = database(kind, f"{args.people}", args.pg_name)
         step_env = dict(env, DATABASE_URL=url)
         figures = {"database": kind}
         for name, command in (("migrate", ["migrate", "--noinput", "-v0"]), ("ingest", ["ingest", "--no-evaluate", str(feed)]),
                               ("link", ["link"]), ("evaluate", ["evaluate"])):
             seconds, peak, out = run_step(step_env, *command)
             figures[name] = (seconds, peak)
-            print(f"{kind} {name}: {seconds:.1f} s, peak {peak:.0f} MiB {out.strip()[-200:]}")
+            print(f"{kind} {name}: {seconds:.1f} s, peak {peak:.0f} MiB {out.strip()[-200:]}", flush=True)
         rows.append(figures)
+        if kind == "postgres" and args.ready:
+            args.ready.write_text(f"{url} loaded, linked and evaluated at commit {COMMIT}\n"
+                                  + json.dumps(figures, default=str) + "\n")
         if not args.keep:
             drop()
-    write_results(args, kinds, rows)
+    write_results(args, kinds, rows, generated)
 
 
-def write_results(args, kinds: dict[str, int], rows: list[dict]) -> None:
+def write_results(args, kinds: dict[str, int], rows: list[dict], generated: tuple[float, float] | None) -> None:
     lines = [
         "## Force scale",
         "",
         f"Run {dt.date.today().isoformat()} by `benchmarks/force_scale.py --people {args.people} --seed {args.seed}`, "
-        f"on {platform.node()}: {os.cpu_count()} cores, {_memory()}, {_cpu()}; Python {platform.python_version()}.",
+        f"at commit {COMMIT} (plus uncommitted work in the tree), on {platform.node()}: {os.cpu_count()} cores, {_memory()}, {_cpu()}; Python {platform.python_version()}.",
         f"Data: {sum(kinds.values()):,} feed lines ({', '.join(f'{k} {v:,}' for k, v in sorted(kinds.items()))}).",
-        "Each step is a fresh `safeguard` process (cold start) on a fresh database; SQLite in WAL mode.",
+        "Each step is a fresh `safeguard` process (cold start) on a fresh database; SQLite in WAL mode. "
+        + (f"Generating the feed took {generated[0]:.0f} s (main process peak {generated[1]:.0f} MiB)."
+           if generated else "The feed was generated by an earlier run."),
         "",
         "| database | ingest | ingest rate | link | full evaluation |",
         "|---|---|---|---|---|",

@@ -10,7 +10,7 @@ from safeguard.accounts.models import Organisation
 from safeguard.api.models import PartnerToken
 from safeguard.audit_trail.models import AuditEntry
 from safeguard.linkage.models import LinkageRun
-from safeguard.linkage.services import _assign
+from safeguard.linkage.services import _assign, _Why
 from safeguard.records.models import Source, SourceRecord
 
 from .helpers import load, person
@@ -35,7 +35,8 @@ def setup():
     from django.utils import timezone
 
     run = LinkageRun.objects.create(started_at=timezone.now())
-    _assign("person", {r: r for r in SourceRecord.objects.filter(kind="person").values_list("pk", flat=True)}, run)
+    _assign("person", {r: r for r in SourceRecord.objects.filter(kind="person").values_list("pk", flat=True)}, _Why(run),
+            subset=False)
     return {"police": _token("police-rms", police, ["police"]), "school": _token("school-mis", school, ["education"])}
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import secrets
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safeguard.accounts.models import Organisation, Team, User
+from safeguard.accounts.otp import DEVICE_NAME
 from safeguard.accounts.roles import ROLES
 from safeguard.audit_trail.services import Action, audit_log
 from safeguard.records.models import Source
@@ -40,6 +43,11 @@ def demo_setup() -> tuple[str, list[User]]:
     teams = {name: Team.objects.get_or_create(organisation=orgs[code], name=name)[0]
              for code, names in TEAMS.items() for name in names}
     password = "-".join(secrets.token_hex(3) for _ in range(3))
+    # Hashed once for all the users who share it: each Argon2 hash costs about half a second of CPU.
+    hashed = make_password(password)
+    # One authenticator key for all demo users, so one entry in an authenticator app (or
+    # `oathtool --totp -b KEY`, or `safeguard totp_code USERNAME`) signs in as any of them.
+    totp_key = secrets.token_hex(20)
     users = []
     for role in ROLES:
         username = f"demo-{role.code.replace('_', '-')}"
@@ -47,8 +55,10 @@ def demo_setup() -> tuple[str, list[User]]:
         user.first_name, user.last_name = "Demo", role.label
         user.organisation = orgs[ROLE_HOMES.get(role.code, "police")]
         user.is_staff = user.is_superuser = role.code == "administrator"
-        user.set_password(password)
+        user.password = hashed
         user.save()
+        TOTPDevice.objects.filter(user=user).delete()
+        TOTPDevice.objects.create(user=user, name=DEVICE_NAME, key=totp_key, confirmed=True)
         user.groups.set([Group.objects.get(name=role.code)])
         home_team = "Front Door (MASH)" if user.organisation == orgs["csc"] else "Child Protection North"
         if user.organisation_id in (orgs["police"].id, orgs["csc"].id):

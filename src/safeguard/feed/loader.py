@@ -18,7 +18,7 @@ import gc
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -35,6 +35,7 @@ from safeguard.records.models import (
     SourceRecord,
 )
 
+from . import indexes
 from .schema import FeedError, Parsed, Ref, identity_of, parse_line
 
 # Lines per batch (one transaction). Large batches mean few queries and commits per line; a
@@ -151,8 +152,11 @@ class Loader:
     written, for partner systems' tokens."""
 
     def __init__(self, *, origin: str, actor_label: str, allowed_sources: set[str] | None = None,
-                 on_error: OnError | None = None, batch_size: int = BATCH_SIZE):
+                 on_error: OnError | None = None, batch_size: int = BATCH_SIZE, expected_lines: int | None = None):
+        """`expected_lines`: about how many lines are coming, when the caller knows (a file's
+        size): a load large relative to the store sets secondary indexes aside (feed/indexes.py)."""
         self.summary = LoadSummary()
+        self.expected_lines = expected_lines
         self.allowed_sources = allowed_sources
         self.on_error = on_error
         self.batch_size = batch_size
@@ -162,7 +166,12 @@ class Loader:
     # -- public ------------------------------------------------------------------------------
 
     def load_lines(self, lines: Iterable[Line], progress: Callable[[int], None] | None = None) -> LoadSummary:
-        with _fewer_collections(), _larger_sqlite_cache():
+        if indexes.worth_deferring(self.expected_lines):
+            rebuilt_after = indexes.deferred()
+        else:
+            indexes.restore_missing()
+            rebuilt_after = nullcontext()
+        with _fewer_collections(), _larger_sqlite_cache(), rebuilt_after:
             batch: list[tuple[Line, Parsed]] = []
             for line in lines:
                 self.summary.lines_read += 1
@@ -227,6 +236,14 @@ class Loader:
             db = _Db(cursor)
             if db.postgres:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_INGEST_LOCK])
+                if self.expected_lines is not None:
+                    # A file load: the commit returns without waiting for its WAL to reach the
+                    # disk. A server crash can lose the last batches the load reported written
+                    # (at most about three times wal_writer_delay, 0.6 s by default), never
+                    # corrupt or half-write one: each is still one transaction, and loading the
+                    # file again restores them (loads are idempotent). API loads, which answer
+                    # a partner that its lines are stored, keep the synchronous commit.
+                    cursor.execute("SET LOCAL synchronous_commit = off")
             record_ids, first_held = self._record_ids(db, batch)
             by_kind: dict[str, list[tuple[Line, Parsed, int]]] = defaultdict(list)
             for line, parsed in batch:

@@ -77,7 +77,8 @@ class FeedLoad(models.Model):
 
 class VersionBase(models.Model):
     id = models.BigIntegerField(primary_key=True)
-    record = models.ForeignKey(SourceRecord, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the unique (record, recorded_at) index serves every lookup by record.
+    record = models.ForeignKey(SourceRecord, on_delete=models.PROTECT, related_name="+", db_index=False)
     recorded_at = models.DateTimeField()
     valid_to = models.DateTimeField(null=True, blank=True)
     deleted = models.BooleanField(default=False)
@@ -94,11 +95,16 @@ class VersionBase(models.Model):
 
 
 def _version_meta(name: str):
+    """The unique (record, recorded_at) index finds a record's versions; `_current` its current
+    one. There is no plain valid_to index: SQLite counts its NULLs as distinct, takes
+    "valid_to IS NULL" (nearly every row) for a selective test, and scanned whole tables from it.
+    The partial index holds only current versions, so it is small, and a version leaves it when
+    a later one replaces it."""
     return [
         models.UniqueConstraint(fields=["record", "recorded_at"], name=f"{name}_one_per_moment"),
     ], [
         models.Index(fields=["recorded_at"], name=f"{name}_recorded"),
-        models.Index(fields=["valid_to"], name=f"{name}_valid_to"),
+        models.Index(fields=["record"], condition=models.Q(valid_to__isnull=True), name=f"{name}_current"),
     ]
 
 
@@ -172,7 +178,7 @@ class EventVersion(VersionBase):
 
 class EventSubject(models.Model):
     version = models.ForeignKey(EventVersion, on_delete=models.CASCADE, related_name="subjects")
-    person = models.ForeignKey(SourceRecord, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(SourceRecord, on_delete=models.PROTECT, related_name="+", db_index=False)  # (person, role) index
     role = models.CharField(max_length=20)
 
     class Meta:
@@ -188,7 +194,7 @@ class EventReference(models.Model):
 
     version = models.ForeignKey(EventVersion, on_delete=models.CASCADE, related_name="references")
     name = models.CharField(max_length=40)
-    target = models.ForeignKey(SourceRecord, on_delete=models.PROTECT, related_name="+")
+    target = models.ForeignKey(SourceRecord, on_delete=models.PROTECT, related_name="+", db_index=False)  # (target, name) index
 
     class Meta:
         indexes = [models.Index(fields=["target", "name"], name="eventref_target")]

@@ -14,6 +14,10 @@ from django.core.management.base import BaseCommand, CommandError
 from safeguard.feed.loader import Rejection, read_lines
 from safeguard.feed.services import feed_load
 
+# A feed line is about 250 bytes (a person ~200, an event with subjects and attributes ~300):
+# enough to tell a large load from a small one by the file's size.
+BYTES_PER_LINE = 250
+
 
 class Progress:
     """A one-line progress bar on standard error, only when it is a terminal."""
@@ -71,7 +75,8 @@ class Command(BaseCommand):
                 progress.position = stream.tell if size else (lambda: 0)
                 summary = feed_load(actor=None, actor_label=actor_label, origin=name,
                                     lines=read_lines(os.path.basename(name) if name != "-" else "-", stream),
-                                    on_error=report, progress=progress)
+                                    on_error=report, progress=progress,
+                                    expected_lines=size // BYTES_PER_LINE if size else None)
                 progress.done()
                 total_rejected += summary.rejected
                 self.stdout.write(f"{name}: {summary.text()}")

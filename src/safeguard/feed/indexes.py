@@ -1,0 +1,109 @@
+"""Secondary indexes of the record store, set aside during a large load and rebuilt after it.
+
+Every row a load inserts also goes into each secondary index of its table, one B-tree descent
+per index per row, in the order the rows arrive. Building an index once over the loaded table
+sorts it in one pass, which is much cheaper when the load is large relative to what the table
+held. Only indexes the loader itself never reads are set aside: the primary keys and the unique
+(source, kind, id) and (record, recorded_at) indexes, which it looks records and versions up
+by, always stay.
+
+The indexes are exactly those the migrations made (Django's schema editor gives their SQL), and
+they are rebuilt in a `finally`. If the process is killed part way, the next load puts back any
+that are missing before it starts (`restore_missing`), so a crash costs speed, never answers.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+
+from django.db import connection
+
+from safeguard.records.models import VERSION_MODELS, EventReference, EventSubject, SourceRecord
+
+# Set aside only when the load is expected to be at least this many lines and at least as many
+# as the versions already held: below that, rebuilding would cost more than it saves.
+DEFER_MIN_LINES = 50_000
+_MODELS = [*VERSION_MODELS.values(), EventSubject, EventReference, SourceRecord]
+
+
+def _statements() -> list[tuple[str, str]]:
+    """(quoted name, CREATE INDEX sql) of every non-unique index of the record store's tables."""
+    editor = connection.schema_editor()
+    # _model_indexes_sql is how the schema editor itself creates a model's indexes (field
+    # db_index and Meta.indexes, with the same names), so a rebuilt index is the migrated one.
+    return [(str(statement.parts["name"]), str(statement))
+            for model in _MODELS for statement in editor._model_indexes_sql(model)]
+
+
+def _existing() -> set[str]:
+    tables = [model._meta.db_table for model in _MODELS]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s)", [tables])
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                           "AND tbl_name IN (SELECT value FROM json_each(%s))", [json.dumps(tables)])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _unquoted(name: str) -> str:
+    return name.strip('"')
+
+
+def _create(cursor, statements: list[str]) -> None:
+    """PostgreSQL refuses CREATE INDEX on a table with foreign-key checks still pending in the
+    transaction (Django's are deferred to the commit). A load's batches commit on their own, so
+    this only arises when the caller holds a transaction open around the load: the pending
+    checks are made now, and deferred again afterwards."""
+    pending = connection.vendor == "postgresql" and connection.in_atomic_block
+    if pending:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    for sql in statements:
+        cursor.execute(sql)
+    if pending:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def restore_missing() -> list[str]:
+    """Create any record-store index a killed load left out; returns their names."""
+    existing = _existing()
+    missing = [(name, sql) for name, sql in _statements() if _unquoted(name) not in existing]
+    if missing:
+        with connection.cursor() as cursor:
+            _create(cursor, [sql for _, sql in missing])
+    return [_unquoted(name) for name, _ in missing]
+
+
+def versions_held() -> int:
+    """About how many versions the store holds: version ids are allocated in order, so the
+    highest id of each table is its count (or more, after deletes), read from the primary key
+    without counting."""
+    with connection.cursor() as cursor:
+        total = 0
+        for model in VERSION_MODELS.values():
+            cursor.execute(f"SELECT MAX(id) FROM {model._meta.db_table}")  # noqa: S608 - the models' tables
+            total += cursor.fetchone()[0] or 0
+        return total
+
+
+def worth_deferring(expected_lines: int | None) -> bool:
+    return expected_lines is not None and expected_lines >= DEFER_MIN_LINES and expected_lines >= versions_held()
+
+
+@contextmanager
+def deferred():
+    """Drop the secondary indexes for the body, and build them again afterwards, whatever
+    happens. On PostgreSQL the tables' statistics are refreshed too, so that the queries run
+    right after a first load (linkage, rules) are planned on what was loaded."""
+    statements = _statements()
+    with connection.cursor() as cursor:
+        for name, _ in statements:
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            _create(cursor, [sql for _, sql in statements])
+            if connection.vendor == "postgresql":
+                cursor.execute("ANALYZE " + ", ".join(model._meta.db_table for model in _MODELS))
