@@ -1,0 +1,346 @@
+"""Reading the facts the dashboards count, in bulk and through the access layer.
+
+Each reader takes the requesting user and fetches, in one query, every row it needs up to the
+moment asked (record versions recorded by then, alerts raised by then, cases opened by then);
+what held at a moment is then judged here, so one read answers the page's moment and the
+twelve month-ends of its trend alike. No reader runs a query per row.
+
+Record versions are judged with `counts_at` (the same test as `records.selectors.as_of`);
+alert status with `alerts.selectors.status_as_of`; a case's stage, risk level and closure with
+its log, the case's history in recorded time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import Max, Q
+
+from safeguard.access.policy import visible
+from safeguard.alerts.models import Alert, Partnership
+from safeguard.alerts.selectors import status_as_of
+from safeguard.casework.models import Investigation, InvestigationLog, Referral, SupervisoryReview
+from safeguard.records.models import EventReference, EventSubject, EventVersion, PersonVersion
+from safeguard.records.selectors import as_of
+from safeguard.rules.settings import RuleSettings
+
+from .filters import Filters
+
+
+def rule_settings() -> RuleSettings:
+    """The partnership's settings when the force has one partnership; otherwise the spec's defaults
+    (the dashboards count for the whole force, so there is no single partnership to pick)."""
+    partnerships = list(Partnership.objects.values_list("settings", flat=True)[:2])
+    return RuleSettings.with_overrides(partnerships[0]) if len(partnerships) == 1 else RuleSettings()
+
+
+def counts_at(moment: dt.datetime, recorded_at: dt.datetime, valid_to: dt.datetime | None, deleted: bool) -> bool:
+    """Whether a version counts at the moment: `records.selectors.as_of`, for rows already read."""
+    return not deleted and recorded_at <= moment and (valid_to is None or valid_to > moment)
+
+
+def moment_attr(attributes: dict, name: str) -> dt.datetime | None:
+    """A date-time attribute as sent (ISO 8601 with an offset; the feed refuses any other)."""
+    text = attributes.get(name)
+    if not isinstance(text, str):
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else None
+
+
+# ---- fed events -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EventRow:
+    version_id: int
+    record_id: int
+    reference: str  # source/id
+    type: str
+    at: dt.datetime | None
+    ends_at: dt.datetime | None
+    attributes: dict
+    recorded_at: dt.datetime
+    valid_to: dt.datetime | None
+    deleted: bool
+
+    def counts_at(self, moment: dt.datetime) -> bool:
+        return counts_at(moment, self.recorded_at, self.valid_to, self.deleted)
+
+
+def event_versions(user, types: Iterable[str], until: dt.datetime, where: Q | None = None) -> list[EventRow]:
+    """Every version of events of these types recorded by `until` that the user may see."""
+    qs = visible(user, EventVersion.objects.filter(type__in=list(types), recorded_at__lte=until))
+    if where is not None:
+        qs = qs.filter(where)
+    rows = qs.values_list("pk", "record_id", "record__source__code", "record__ext_id", "type", "at", "ends_at",
+                          "attributes", "recorded_at", "valid_to", "deleted")
+    return [EventRow(pk, rec, f"{source}/{ext}", etype, at, ends, attrs or {}, recorded, valid_to, deleted)
+            for pk, rec, source, ext, etype, at, ends, attrs, recorded, valid_to, deleted in rows]
+
+
+def counting(rows: Iterable[EventRow], moment: dt.datetime) -> list[EventRow]:
+    """The version of each record that counts at the moment (at most one per record)."""
+    return [row for row in rows if row.counts_at(moment)]
+
+
+def _chunks(ids: list[int], size: int = 5000) -> Iterable[list[int]]:
+    # SQLite limits the parameters of one statement; PostgreSQL plans long IN lists poorly.
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def subjects(user, versions: list[EventRow], role: str) -> dict[int, list[int]]:
+    """The people in `role` of each version, as resolved persons (negative: a source record
+    linkage has not placed), so that one child recorded by two agencies is one child."""
+    out: dict[int, list[int]] = defaultdict(list)
+    for chunk in _chunks([v.version_id for v in versions]):
+        qs = visible(user, EventSubject.objects.filter(role=role, version_id__in=chunk))
+        for version_id, record_id, person_id in qs.values_list("version_id", "person_id",
+                                                               "person__person_membership__person_id"):
+            out[version_id].append(person_id if person_id is not None else -record_id)
+    return out
+
+
+def latest_by_subject(user, etype: str, role: str, moment: dt.datetime,
+                      **attributes: tuple[str, ...]) -> dict[int, dt.datetime]:
+    """The latest `at` (by the moment) of the counting events of a type, per resolved person in
+    `role`, among events with one of these values of each attribute: one grouped query."""
+    qs = visible(user, EventSubject.objects.filter(as_of(moment, "version"), role=role, version__type=etype,
+                                                   version__at__lte=moment,
+                                                   **{f"version__attributes__{k}__in": v for k, v in attributes.items()}))
+    out: dict[int, dt.datetime] = {}
+    rows = qs.values("person_id", "person__person_membership__person_id").annotate(last=Max("version__at"))
+    for row in rows.values_list("person_id", "person__person_membership__person_id", "last"):
+        record_id, person_id, last = row
+        key = person_id if person_id is not None else -record_id
+        if key not in out or last > out[key]:
+            out[key] = last
+    return out
+
+
+def references(user, versions: list[EventRow], name: str) -> dict[int, int]:
+    """The record each version names in a reference attribute (`episode`, `incident`, ...)."""
+    out: dict[int, int] = {}
+    for chunk in _chunks([v.version_id for v in versions]):
+        rows = visible(user, EventReference.objects.filter(name=name, version_id__in=chunk))
+        out.update(rows.values_list("version_id", "target_id"))
+    return out
+
+
+def children_at(user, versions: list[EventRow], role: str, moment: dt.datetime) -> set[int]:
+    """Versions whose subject in `role` may be under 18 at the event's `at` (rules.md "Child": a
+    partial date of birth counts if any day it could mean makes them a child; unknown: adult),
+    judged on the subject's record as it stood at the moment."""
+    wanted = {v.version_id: v for v in versions}
+    pairs: list[tuple[int, int]] = []
+    for chunk in _chunks(list(wanted)):
+        pairs += visible(user, EventSubject.objects.filter(role=role, version_id__in=chunk)).values_list(
+            "version_id", "person_id")
+    latest_dob: dict[int, dt.date | None] = {}
+    for chunk in _chunks(sorted({person for _, person in pairs})):
+        person_rows = visible(user, PersonVersion.objects.filter(record_id__in=chunk, recorded_at__lte=moment))
+        for record_id, dob_latest, recorded_at, valid_to, deleted in person_rows.values_list(
+                "record_id", "dob_latest", "recorded_at", "valid_to", "deleted"):
+            if counts_at(moment, recorded_at, valid_to, deleted):
+                latest_dob[record_id] = dob_latest
+    out = set()
+    for version_id, person in pairs:
+        version = wanted.get(version_id)
+        dob = latest_dob.get(person)
+        if version is None or dob is None or version.at is None:
+            continue
+        if _add_years(dob, 18) > version.at.date():
+            out.add(version_id)
+    return out
+
+
+def _add_years(day: dt.date, n: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + n)
+    except ValueError:
+        return dt.date(day.year + n, 3, 1)
+
+
+# ---- alerts ---------------------------------------------------------------------------------
+
+@dataclass
+class AlertRow:
+    pk: int
+    rule: str
+    severity: str
+    raised_at: dt.datetime
+    due_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    close_reason: str
+    acknowledged_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    team: str
+    area: str
+
+    def status(self, moment: dt.datetime) -> tuple[str, dt.datetime | None]:
+        return status_as_of(self, moment)
+
+    @cached_property
+    def open_until(self) -> dt.datetime | None:
+        """When it stopped being open or acknowledged: the earlier of the records closing it and
+        a person resolving it (status_as_of's order), so that the trend's twelve questions are
+        two comparisons each."""
+        ends = [t for t in (self.closed_at, self.resolved_at) if t is not None]
+        return min(ends) if ends else None
+
+    def is_open(self, moment: dt.datetime) -> bool:
+        return self.raised_at <= moment and (self.open_until is None or moment < self.open_until)
+
+    def is_overdue(self, moment: dt.datetime) -> bool:
+        return self.is_open(moment) and self.due_at is not None and moment > self.due_at
+
+
+def alerts(user, filters: Filters, *, raised_after: dt.datetime | None = None, rules: Iterable[str] | None = None,
+           due_between: tuple[dt.datetime, dt.datetime] | None = None) -> list[AlertRow]:
+    """Alerts raised by the filters' moment that the user may see, in the chosen area and team:
+    raised after `raised_after`, of these rules, due in this span."""
+    qs = alert_queryset(user, filters)
+    if raised_after is not None:
+        qs = qs.filter(raised_at__gt=raised_after)
+    if rules is not None:
+        qs = qs.filter(rule__in=list(rules))
+    if due_between is not None:
+        qs = qs.filter(due_at__gt=due_between[0], due_at__lte=due_between[1])
+    # Not the summary: it names people, and the lists link to each alert's page, which shows it.
+    return [alert_row(values) for values in qs.values_list(*ALERT_FIELDS)]
+
+
+ALERT_FIELDS = ("pk", "rule", "severity", "raised_at", "due_at", "closed_at", "close_reason", "acknowledged_at",
+                "resolved_at", "owner_team__name", "owner_team__area")
+
+
+def alert_row(values: tuple) -> AlertRow:
+    return AlertRow(*values[:9], team=values[9] or "No team", area=values[10] or "No area")
+
+
+def alert_queryset(user, filters: Filters):
+    """Alerts raised by the filters' moment that the user may see, in the chosen area and team.
+    What the user may see is a semi-join (`pk IN (...)`): the access rule crosses the alerts'
+    evidence, and a join would repeat an alert once per record in the counts made from this."""
+    seen = visible(user, Alert.objects.filter(raised_at__lte=filters.moment))
+    return _owned(Alert.objects.filter(pk__in=seen.values("pk")), filters, "owner_team")
+
+
+def open_at(moment: dt.datetime) -> Q:
+    """Open or acknowledged at the moment: `alerts.selectors.status_as_of` as a filter (closed by
+    the records, or resolved by a person, only from when that happened)."""
+    return (Q(raised_at__lte=moment) & (Q(closed_at__isnull=True) | Q(closed_at__gt=moment))
+            & (Q(resolved_at__isnull=True) | Q(resolved_at__gt=moment)))
+
+
+def overdue_at(moment: dt.datetime) -> Q:
+    return open_at(moment) & Q(due_at__lt=moment)
+
+
+def alert_rows(queryset):
+    """The queryset's alerts as `AlertRow` values, oldest first (for lists read a page at a time)."""
+    return queryset.order_by("raised_at", "pk").values_list(*ALERT_FIELDS)
+
+
+def _owned(qs, filters: Filters, team_path: str):
+    if filters.team:
+        qs = qs.filter(**{f"{team_path}_id": filters.team})
+    if filters.area:
+        qs = qs.filter(**{f"{team_path}__area": filters.area})
+    return qs
+
+
+# ---- investigations held in Safeguard --------------------------------------------------------
+
+@dataclass
+class CaseRow:
+    pk: int
+    reference: str
+    title: str
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+    stage: str
+    risk: str
+    team: str
+    log: list[tuple[dt.datetime, str, dict]] = field(default_factory=list)
+    reviews: list[dt.datetime] = field(default_factory=list)
+
+    def is_open(self, moment: dt.datetime) -> bool:
+        if self.opened_at > moment:
+            return False
+        closures = [kind for at, kind, _ in self.log if kind in ("closed", "reopened") and at <= moment]
+        if closures:
+            return closures[-1] == "reopened"
+        return self.closed_at is None or self.closed_at > moment
+
+    def _as_of(self, kinds: tuple[str, ...], moment: dt.datetime, current: str) -> str:
+        changes = [(at, data) for at, k, data in self.log if k in kinds]
+        before = [data.get("to") for at, data in changes if at <= moment and data.get("to")]
+        if before:
+            return before[-1]
+        after = [data.get("from") for at, data in changes if at > moment and data.get("from")]
+        return after[0] if after else current
+
+    def stage_at(self, moment: dt.datetime) -> str:
+        # Closing (and reopening) a case changes its stage too, and logs it under its own kind.
+        return self._as_of(("stage", "closed", "reopened"), moment, self.stage)
+
+    def risk_at(self, moment: dt.datetime) -> str:
+        return self._as_of(("risk",), moment, self.risk)
+
+    def last_reviewed(self, moment: dt.datetime) -> dt.datetime:
+        done = [at for at in self.reviews if at <= moment]
+        return max(done) if done else self.opened_at
+
+
+def investigations(user, filters: Filters) -> list[CaseRow]:
+    """Cases opened by the filters' moment that the user may see, in the chosen area and team,
+    with their log of stage, risk and closure changes and their supervisory reviews up to then."""
+    qs = _owned(visible(user, Investigation.objects.filter(opened_at__lte=filters.moment)), filters, "team")
+    cases = {pk: CaseRow(pk, ref, title, opened, closed, stage, risk, team or "No team")
+             for pk, ref, title, opened, closed, stage, risk, team in qs.values_list(
+                 "pk", "reference", "title", "opened_at", "closed_at", "stage", "risk_level", "team__name")}
+    if not cases:
+        return []
+    logs = InvestigationLog.objects.filter(investigation__in=qs.values("pk"), at__lte=filters.moment,
+                                           kind__in=("stage", "risk", "closed", "reopened")).order_by("at", "pk")
+    for case_id, at, kind, data in logs.values_list("investigation_id", "at", "kind", "data"):
+        cases[case_id].log.append((at, kind, data or {}))
+    # Changes recorded after the moment still say what the stage was before them ("from").
+    later = InvestigationLog.objects.filter(investigation__in=qs.values("pk"), at__gt=filters.moment,
+                                            kind__in=("stage", "risk", "closed", "reopened")).order_by("at", "pk")
+    for case_id, at, kind, data in later.values_list("investigation_id", "at", "kind", "data"):
+        cases[case_id].log.append((at, kind, data or {}))
+    reviews = SupervisoryReview.objects.filter(investigation__in=qs.values("pk"), reviewed_at__lte=filters.moment)
+    for case_id, at in reviews.values_list("investigation_id", "reviewed_at"):
+        cases[case_id].reviews.append(at)
+    return list(cases.values())
+
+
+# ---- referrals from cases to partners --------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReferralRow:
+    pk: int
+    case_reference: str
+    partner: str
+    agency: str
+    sent_at: dt.datetime
+    response_due_at: dt.datetime
+    responded_at: dt.datetime | None
+
+
+def partner_referrals(user, filters: Filters) -> list[ReferralRow]:
+    """Referrals to partners sent in the period (by the filters' moment) that the user may see."""
+    qs = _owned(visible(user, Referral.objects.filter(sent_at__gt=filters.start, sent_at__lte=filters.moment)),
+                filters, "investigation__team")
+    return [ReferralRow(*row) for row in qs.values_list(
+        "pk", "investigation__reference", "to_organisation__name", "agency", "sent_at", "response_due_at",
+        "responded_at")]
