@@ -3,6 +3,7 @@ SAFEGUARD_ENV=production, which also requires a real secret key and allowed host
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -40,6 +41,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "django_tasks_db",
     "safeguard.core",
     "safeguard.accounts",
@@ -67,10 +71,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "safeguard.access.middleware.AccessScopeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "safeguard.core.middleware.SecurityHeadersMiddleware",
+    "safeguard.accounts.middleware.SecondFactorMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "safeguard.urls"
@@ -139,7 +148,10 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 
 # Sessions: idle timeout 15 minutes (refreshed on each request), never persisted past the browser.
-SESSION_COOKIE_AGE = 15 * 60
+# SecurityHeadersMiddleware enforces both limits from timestamps kept in the session; the cookie
+# and the stored session expire at the idle limit too.
+SESSION_IDLE_SECONDS = 15 * 60
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -170,6 +182,61 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# ---- Accounts: second factor, lockout, re-authentication, single sign-on (see SECURITY.md) ----
+# Every user signs in with a password and then a TOTP code (django-otp); SecondFactorMiddleware
+# keeps every page but the sign-in steps out of reach until the code is entered.
+OTP_TOTP_ISSUER = "Safeguard"
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes, wait 2^(n-1) seconds before the next try
+# Administrators may remove a user's authenticator (a lost phone) but never read its key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# The demo may print second-factor codes (safeguard totp_code); never in production.
+DEMO_MODE = not PRODUCTION and (DEBUG or os.environ.get("SAFEGUARD_DEMO", "0") == "1")
+# Seconds a password-and-code confirmation lasts for require_recent_auth (exports, role changes).
+REAUTH_MAX_AGE = 5 * 60
+# Lockout by username only, after 5 failures, for 15 minutes; the same for usernames that do not exist.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 warns that username-only locking ignores the address; that is the decision above:
+# an address lock would shut out a whole station behind one NAT address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "safeguard.accounts.views.locked_out"
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("SAFEGUARD_PROXY_COUNT", "0")) or None
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Single sign-on with the force's OpenID Connect identity provider, on when a client id is set.
+# Users must already exist here (matched by email, then username); none is created on sign-in.
+OIDC_ENABLED = bool(os.environ.get("SAFEGUARD_OIDC_CLIENT_ID"))
+if OIDC_ENABLED:
+    _OIDC_REQUIRED = ["CLIENT_SECRET", "AUTHORIZATION_ENDPOINT", "TOKEN_ENDPOINT", "USER_ENDPOINT", "JWKS_ENDPOINT"]
+    _missing = [f"SAFEGUARD_OIDC_{name}" for name in _OIDC_REQUIRED if not os.environ.get(f"SAFEGUARD_OIDC_{name}")]
+    if _missing:
+        raise ImproperlyConfigured(f"Single sign-on is on (SAFEGUARD_OIDC_CLIENT_ID is set) but {', '.join(_missing)} "
+                                   "is missing: set it from the identity provider's discovery document.")
+    OIDC_RP_CLIENT_ID = os.environ["SAFEGUARD_OIDC_CLIENT_ID"]
+    OIDC_RP_CLIENT_SECRET = os.environ["SAFEGUARD_OIDC_CLIENT_SECRET"]
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ["SAFEGUARD_OIDC_AUTHORIZATION_ENDPOINT"]
+    OIDC_OP_TOKEN_ENDPOINT = os.environ["SAFEGUARD_OIDC_TOKEN_ENDPOINT"]
+    OIDC_OP_USER_ENDPOINT = os.environ["SAFEGUARD_OIDC_USER_ENDPOINT"]
+    OIDC_OP_JWKS_ENDPOINT = os.environ["SAFEGUARD_OIDC_JWKS_ENDPOINT"]
+    OIDC_RP_SIGN_ALGO = os.environ.get("SAFEGUARD_OIDC_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = "openid email profile"
+    OIDC_CREATE_USER = False
+    OIDC_USE_NONCE = True
+    OIDC_USE_PKCE = True
+    OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+    LOGIN_REDIRECT_URL_FAILURE = "/sign-in/"  # a path: mozilla-django-oidc does not resolve names
+    AUTHENTICATION_BACKENDS.append("safeguard.accounts.oidc.SafeguardOIDCBackend")
+OIDC_PROVIDER_NAME = os.environ.get("SAFEGUARD_OIDC_PROVIDER_NAME", "your organisation's account")
+# Authentication methods (the ID token's "amr" claim, RFC 8176) that count as a second factor at
+# the identity provider; without one of them the user enters a Safeguard TOTP code as well.
+OIDC_MFA_AMR = [m for m in os.environ.get("SAFEGUARD_OIDC_MFA_AMR", "mfa,otp,hwk,swk").split(",") if m]
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -220,3 +287,18 @@ WHITENOISE_AUTOREFRESH = DEBUG
 LINKAGE_JOIN_WEIGHT = float(os.environ.get("SAFEGUARD_LINKAGE_JOIN_WEIGHT", "0.0"))
 LINKAGE_KEEP_WEIGHT = float(os.environ.get("SAFEGUARD_LINKAGE_KEEP_WEIGHT", "8.0"))
 LINKAGE_REVIEW_WEIGHT = float(os.environ.get("SAFEGUARD_LINKAGE_REVIEW_WEIGHT", "-6.0"))
+
+# Security hardening part B: audit checkpoints, break-glass, unusual access, API rate limit.
+# Signed checkpoints of the audit chain's head go to an append-only file outside the database
+# (ideally on another host or a write-once mount), so a truncated or rebuilt chain is detected.
+AUDIT_CHECKPOINT_PATH = Path(os.environ.get("SAFEGUARD_AUDIT_CHECKPOINT_PATH", DATA_DIR / "audit-checkpoints.jsonl"))
+AUDIT_CHECKPOINT_KEY = os.environ.get("SAFEGUARD_AUDIT_CHECKPOINT_KEY", "development-checkpoint-key")
+AUDIT_CHECKPOINT_KEY_ID = os.environ.get("SAFEGUARD_AUDIT_CHECKPOINT_KEY_ID", "dev")
+if PRODUCTION and AUDIT_CHECKPOINT_KEY == "development-checkpoint-key":  # noqa: S105
+    raise ImproperlyConfigured("Set SAFEGUARD_AUDIT_CHECKPOINT_KEY to a random secret kept outside the database.")
+BREAK_GLASS_MINUTES = int(os.environ.get("SAFEGUARD_BREAK_GLASS_MINUTES", "30"))
+# "Unusual access" on the information-security page: more than N distinct people in M minutes.
+UNUSUAL_ACCESS_PEOPLE = int(os.environ.get("SAFEGUARD_UNUSUAL_ACCESS_PEOPLE", "30"))
+UNUSUAL_ACCESS_MINUTES = int(os.environ.get("SAFEGUARD_UNUSUAL_ACCESS_MINUTES", "10"))
+# Requests each partner token may make per minute; beyond it the API answers 429 with Retry-After.
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("SAFEGUARD_API_RATE_LIMIT_PER_MINUTE", "120"))

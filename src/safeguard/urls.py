@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,5 +12,8 @@ urlpatterns = [
     path("oversight/", include("safeguard.oversight.urls")),
     path("information-security/", include("safeguard.infosec.urls")),
     path("linkage/", include("safeguard.linkage.urls")),
+    path("account/", include("safeguard.accounts.urls")),
     path("", include("safeguard.web.urls")),
 ]
+if settings.OIDC_ENABLED:
+    urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))

@@ -93,4 +93,4 @@ def test_audit_log_commits_on_its_own_and_the_table_can_still_be_flushed():
 
     out = StringIO()
     call_command("audit", "verify", stdout=out)
-    assert out.getvalue().strip() == "audit chain OK: 2 entries"
+    assert out.getvalue().strip() == "audit chain OK: 2 entries, 0 checkpoint(s)"

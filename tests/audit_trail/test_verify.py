@@ -30,19 +30,19 @@ def verify_fails(*args: str) -> tuple[str, str]:
 def test_a_clean_chain_verifies(three_entries):
     out, err = verify()
 
-    assert out.strip() == "audit chain OK: 3 entries"
+    assert out.strip() == "audit chain OK: 3 entries, 0 checkpoint(s)"
     assert err == ""
 
 
 def test_an_empty_chain_verifies(db):
-    assert verify()[0].strip() == "audit chain OK: 0 entries"
+    assert verify()[0].strip() == "audit chain OK: 0 entries, 0 checkpoint(s)"
 
 
 def test_verify_reads_in_batches(three_entries):
     for _ in range(4):
         audit_log(actor=None, action=Action.CONSULTATION, object_type="person", object_ids=["42"])
 
-    assert verify("--batch-size", "2")[0].strip() == "audit chain OK: 7 entries"
+    assert verify("--batch-size", "2")[0].strip() == "audit chain OK: 7 entries, 0 checkpoint(s)"
 
 
 def test_an_altered_entry_is_named(three_entries):
@@ -142,7 +142,7 @@ def test_entries_signed_with_a_retired_key_still_verify(three_entries, settings)
     settings.AUDIT_HMAC_KEY_ID, settings.AUDIT_HMAC_KEY = "2027", "a-new-audit-key"
     audit_log(actor=None, action=Action.CONSULTATION, object_type="person", object_ids=["42"])
 
-    assert verify()[0].strip() == "audit chain OK: 4 entries"
+    assert verify()[0].strip() == "audit chain OK: 4 entries, 0 checkpoint(s)"
     assert AuditEntry.objects.get(seq=4).key_id == "2027"
 
 

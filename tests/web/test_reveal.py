@@ -72,7 +72,7 @@ def test_reveal_with_a_reason_shows_the_fields_and_logs_the_reason(client, maple
     assert response.status_code == 200
     assert "14 Maple Road, Kettering" in response.text and "100031234567" in response.text
     assert "Your reason has been recorded" in response.text
-    entry = AuditEntry.objects.filter(action="consultation", object_type="location", actor=user).last()
+    entry = AuditEntry.objects.filter(action="consultation", object_type="location_record", actor=user).last()
     assert entry.object_ids == [str(placement.pk)]
     assert entry.justification == reason
     assert entry.details == {"reveal": ["address", "postcode", "uprn"]}

@@ -20,7 +20,8 @@ def masked_fields(user, object_type: str, object_ids: Iterable[int]) -> dict[int
         return {}
     restrictions = Restriction.objects.filter(object_type=object_type, object_id__in=ids)
     if user is not None and user.is_authenticated:
-        allowed = Q(allowed_users=user)
+        # A partner's token (no user row, pk None) is allowed only through its organisation.
+        allowed = Q(allowed_users=user.pk) if user.pk is not None else Q(pk__in=[])
         if user.organisation_id is not None:
             allowed |= Q(allowed_organisations=user.organisation_id)
         restrictions = restrictions.exclude(pk__in=Restriction.objects.filter(allowed).values("pk"))

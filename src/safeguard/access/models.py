@@ -29,3 +29,45 @@ class Restriction(models.Model):
 
     def __str__(self) -> str:
         return f"restriction on {self.object_type} {self.object_id}"
+
+
+class BreakGlass(models.Model):
+    """A user's time-boxed, reasoned opening of records outside their scope.
+
+    The grant names objects by kind and id (as Restriction does); a Policy that opts in with
+    `grant_path` admits them for this user until `expires_at`. Information security reviews
+    every use and closes it with a note.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="break_glass_uses")
+    subject_type = models.CharField(max_length=40, help_text="What the user asked to open, e.g. 'person'.")
+    subject_id = models.BigIntegerField()
+    reason = models.TextField()
+    opened_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "break-glass uses"
+        indexes = [models.Index(fields=["user", "expires_at"], name="break_glass_user_expiry"),
+                   models.Index(fields=["reviewed_at"], name="break_glass_review")]
+
+    def __str__(self) -> str:
+        return f"break-glass by {self.user} on {self.subject_type} {self.subject_id}"
+
+
+class BreakGlassObject(models.Model):
+    """One object a break-glass use opened (e.g. each source record of the person)."""
+
+    grant = models.ForeignKey(BreakGlass, on_delete=models.CASCADE, related_name="opened")
+    kind = models.CharField(max_length=40, help_text="e.g. 'record'")
+    object_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "object_id"], name="break_glass_object")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

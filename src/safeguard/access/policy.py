@@ -12,13 +12,18 @@ to it (which organisation owns one) when they register.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from safeguard.accounts.models import Organisation
+from safeguard.core import clock
+
+from .models import BreakGlassObject
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,9 @@ class Policy:
     #: are shared under information-sharing agreements; casework is need-to-know (own organisation,
     #: plus whatever `widen` admits, e.g. referrals addressed to a partner).
     shared: bool = True
+    #: break-glass: the ORM path from the object to the id a grant names, and the kind of id it is
+    #: (e.g. ("record", "record_id") for a version). None: break-glass never opens this kind.
+    grant: tuple[str, str] | None = None
 
 
 _POLICIES: dict[type[Model], Policy] = {}
@@ -55,12 +63,33 @@ def sees_everything(user) -> bool:
     return _active(user) and user.is_superuser
 
 
+#: Within one request, who shares with whom is read once (a page asks the access layer dozens of
+#: times); outside a request (commands, tests) every call reads the database.
+_request_orgs: ContextVar[dict | None] = ContextVar("safeguard_request_orgs", default=None)
+
+
+@contextmanager
+def request_scope() -> Iterator[None]:
+    """Cache the sharing agreements for the length of one request (see access/middleware.py)."""
+    token = _request_orgs.set({})
+    try:
+        yield
+    finally:
+        _request_orgs.reset(token)
+
+
 def visible_organisation_ids(user) -> set[int]:
     """The user's own organisation and every organisation that shares its records with it."""
     if not _active(user) or user.organisation_id is None:
         return set()
+    cache = _request_orgs.get()
+    if cache is not None and user.organisation_id in cache:
+        return set(cache[user.organisation_id])
     providers = Organisation.objects.filter(shares_with=user.organisation_id).values_list("id", flat=True)
-    return {user.organisation_id, *providers}
+    orgs = {user.organisation_id, *providers}
+    if cache is not None:
+        cache[user.organisation_id] = frozenset(orgs)
+    return orgs
 
 
 def _policy(model: type[Model]) -> Policy | None:
@@ -81,18 +110,32 @@ def condition(user, model: type[Model]) -> Q | None:
     rule = Q(**{f"{policy.owner_path}__in": orgs}) if orgs else Q(pk__in=[])
     if policy.widen is not None:
         rule |= policy.widen(user)
+    if policy.grant is not None:
+        kind, path = policy.grant
+        rule |= Q(**{f"{path}__in": granted_ids(user, kind)})
     return rule
+
+
+def granted_ids(user, kind: str) -> QuerySet:
+    """Ids of `kind` the user's unexpired break-glass uses open, as a subquery (no extra query)."""
+    moment = clock.now()
+    return BreakGlassObject.objects.filter(grant__user=user.pk, kind=kind, grant__opened_at__lte=moment,
+                                           grant__expires_at__gt=moment).values("object_id")
 
 
 def visible(user, queryset: QuerySet) -> QuerySet:
     """Filter a queryset to what the user may see."""
     rule = condition(user, queryset.model)
-    return queryset.none() if rule is None else queryset.filter(rule).distinct() if _needs_distinct(rule) else queryset.filter(rule)
+    if rule is None:
+        return queryset.none()
+    return queryset.filter(rule).distinct() if _needs_distinct(queryset.model, rule) else queryset.filter(rule)
 
 
-def _needs_distinct(rule: Q) -> bool:
-    # Widening conditions may cross many-to-many relations and repeat rows.
-    return len(rule.children) > 1
+def _needs_distinct(model: type[Model], rule: Q) -> bool:
+    # Widening conditions may cross many-to-many relations and repeat rows. Break-glass grants
+    # follow foreign keys only (an IN subquery), so they never do.
+    policy = _policy(model)
+    return policy is not None and policy.widen is not None and len(rule.children) > 1
 
 
 def can_view(user, obj: Model) -> bool:

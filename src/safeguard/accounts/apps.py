@@ -23,3 +23,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_create_roles, sender=self, dispatch_uid="safeguard-roles")
+        from . import sessions  # noqa: F401  (connects the session clock to sign-in)

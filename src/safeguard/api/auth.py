@@ -4,10 +4,12 @@ from django.utils import timezone
 from ninja.security import HttpBearer
 
 from .models import PartnerToken, hash_token
+from .ratelimit import count_request
 
 
 class PartnerTokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>`; the request then carries `request.partner_token`."""
+    """`Authorization: Bearer <token>`; the request then carries `request.partner_token`.
+    Each authenticated request counts against the token's rate limit (429 beyond it)."""
 
     def authenticate(self, request, token: str):
         found = PartnerToken.objects.select_related("organisation").filter(
@@ -15,6 +17,7 @@ class PartnerTokenAuth(HttpBearer):
         ).first()
         if found is None:
             return None
+        count_request(found)
         PartnerToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.partner_token = found
         return found

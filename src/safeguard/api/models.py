@@ -39,3 +39,18 @@ class PartnerToken(models.Model):
     @property
     def actor_label(self) -> str:
         return f"token:{self.name}"
+
+
+class RequestCount(models.Model):
+    """Requests made with one token in one minute: the rate limit's counter, kept in the
+    database so that every process of the server counts together."""
+
+    token = models.ForeignKey(PartnerToken, on_delete=models.CASCADE, related_name="+")
+    minute = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token", "minute"], name="request_count_token_minute")]
+
+    def __str__(self) -> str:
+        return f"{self.count} request(s) at {self.minute:%H:%M}"

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
-from ninja import Query, Schema
+from ninja import Field, Query, Schema
 from ninja.responses import Status
 
+from safeguard.access.masking import MASK, masked_fields
+from safeguard.access.policy import visible
 from safeguard.alerts.selectors import alerts_export
 from safeguard.audit_trail.services import Action, audit_log
 from safeguard.core.clock import now, parse_moment
 from safeguard.linkage.selectors import person_export
+from safeguard.records.models import Kind, SourceRecord
 
 from .principal import TokenPrincipal
 from .urls import api
@@ -58,7 +61,9 @@ class Problem(Schema):
 
 
 class AlertFilters(Schema):
-    as_of: str | None = None
+    # Documented as a date-time so clients (and the fuzzer) know a free string is refused.
+    as_of: str | None = Field(None, json_schema_extra={"format": "date-time"},
+                              description="ISO 8601 date-time with offset, e.g. 2026-11-25T09:00:00+00:00")
     all: bool = False
 
 
@@ -83,9 +88,23 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilters]):
 @api.get("/persons/{person_id}", response={200: PersonOut, 404: Problem}, summary="Read a resolved person",
          description="A resolved person with the source records this partner may see; 404 if none.")
 def get_person(request: HttpRequest, person_id: int):
+    principal = TokenPrincipal(request.partner_token)
     try:
-        person = person_export(user=TokenPrincipal(request.partner_token), person_id=person_id)
+        person = person_export(user=principal, person_id=person_id)
     except Http404:
         return Status(404, {"detail": "Not found"})
     _disclose(request, "person", [str(person_id)])
-    return Status(200, person)
+    return Status(200, _masked(principal, person_id, person))
+
+
+def _masked(principal: TokenPrincipal, person_id: int, person: dict) -> dict:
+    """Restricted names and dates of birth stay masked for partners outside the allow-list. The
+    display name and date of birth are chosen across records, so either is masked when any of the
+    person's records restricts it."""
+    records = visible(principal, SourceRecord.objects.filter(person_membership__person_id=person_id, kind=Kind.PERSON))
+    hidden = set().union(*masked_fields(principal, "person", records.values_list("pk", flat=True)).values())
+    if {"given_names", "family_name"} & hidden:
+        person = {**person, "display_name": MASK}
+    if "dob" in hidden and person["dob"]:
+        person = {**person, "dob": MASK}
+    return person

@@ -50,4 +50,8 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    # Between the password and the second factor the pages are out of reach: show none of them.
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is not None and not is_verified():
+        return {"nav_items": []}
     return {"nav_items": items_for(user, request.path)}

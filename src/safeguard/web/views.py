@@ -85,9 +85,37 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 # ---- sign in, account ------------------------------------------------------------------------
 
 class SignInView(auth_views.LoginView):
+    """First step of signing in: username and password (django-axes locks a username out after
+    five failures). The user is then signed in but has not passed the second factor, so
+    accounts.middleware.SecondFactorMiddleware sends every page on to the code (or enrolment)
+    page, which returns to `next`."""
+
     template_name = "web/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        from safeguard.core.middleware import ENDED_MESSAGES
+
+        return super().get_context_data(
+            **kwargs, oidc_enabled=settings.OIDC_ENABLED, oidc_provider_name=settings.OIDC_PROVIDER_NAME,
+            ended_message=ENDED_MESSAGES.get(self.request.GET.get("ended", "")))
+
+    def form_valid(self, form):
+        from safeguard.accounts.views import audit_access
+
+        response = super().form_valid(form)
+        audit_access(self.request, step="password")
+        return response
+
+    def form_invalid(self, form):
+        from safeguard.accounts.views import audit_access
+
+        # A locked-out try is recorded by the lockout page (accounts.views.locked_out).
+        if form.data.get("username") and not getattr(self.request, "axes_locked_out", False):
+            audit_access(self.request, step="password", outcome="denied", reason="wrong username or password",
+                         username=form.data["username"][:150])
+        return super().form_invalid(form)
 
 
 class SignOutView(auth_views.LogoutView):
@@ -96,7 +124,10 @@ class SignOutView(auth_views.LogoutView):
 
 @login_required
 def account(request):
-    return render(request, "web/account.html", {"role_labels": selectors.role_labels_for(request.user)})
+    from safeguard.accounts.otp import confirmed_device
+
+    return render(request, "web/account.html", {"role_labels": selectors.role_labels_for(request.user),
+                                                "authenticator": confirmed_device(request.user)})
 
 
 # ---- work queue ------------------------------------------------------------------------------
@@ -396,7 +427,9 @@ def reveal(request):
                        "record": request.POST.get("record"), "next": _safe_next(request, reverse("web:queue"))})
     data = form.cleaned_data
     revealed = reveal_selectors.revealed_fields(request.user, data["object_type"], data["record"])
-    audit_log(actor=request.user, action=Action.CONSULTATION, object_type=data["object_type"],
+    # "person_record" (not "person"): the id is a source record's, not a resolved person's, so
+    # "who has seen this child" can tell the two apart.
+    audit_log(actor=request.user, action=Action.CONSULTATION, object_type=f"{data['object_type']}_record",
               object_ids=[str(data["record"])], justification=data["reason"],
               details={"reveal": revealed.restricted})
     return render(request, "web/partials/reveal.html" if _is_htmx(request) else "web/reveal.html",
