@@ -148,3 +148,11 @@ def test_excel_export_has_a_sheet_a_table(client, force):
     assert ["Northshire Children's Services", 2, 1, 1, 1, 1, 3.0] in rows
     assert AuditEntry.objects.filter(action="disclosure", details__format="xlsx").count() == 1
     assert client.get(reverse("oversight:export", args=["partners", "pdf"])).status_code == 404
+
+
+def test_the_period_shown_is_the_period_counted(client, db):
+    from safeguard.oversight.filters import DEFAULT_PERIOD, PERIODS, FilterForm
+
+    form = FilterForm({}, areas=[], teams=[])
+    assert form.is_valid()
+    assert f'<option value="{DEFAULT_PERIOD}" selected>{PERIODS[DEFAULT_PERIOD][0]}</option>' in str(form["period"])

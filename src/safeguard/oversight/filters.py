@@ -53,6 +53,10 @@ class FilterForm(forms.Form):
     team = forms.ChoiceField(label="Team", required=False)
 
     def __init__(self, data, *, areas: list[str], teams: list[tuple[int, str]]):
+        if not data.get("period"):
+            # Show the period the figures are counted over, not the list's first choice.
+            data = data.copy()
+            data["period"] = DEFAULT_PERIOD
         super().__init__(data)
         self.fields["area"].choices = [("", "All areas"), *[(a, a) for a in areas]]
         self.fields["team"].choices = [("", "All teams"), *[(str(pk), name) for pk, name in teams]]
