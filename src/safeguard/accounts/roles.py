@@ -19,6 +19,9 @@ class Role:
 VIEW_RECORDS = "records.view_sourcerecord"
 LOAD_FEED = "records.load_feed"
 VIEW_AUDIT = "audit_trail.view_auditentry"
+# Restricting a record (a child's placement address, a protected victim) is information
+# security's and the administrators' job, done in the admin (each change audited).
+MANAGE_RESTRICTIONS = tuple(f"access.{verb}_restriction" for verb in ("view", "add", "change", "delete"))
 
 ROLES: tuple[Role, ...] = (
     Role("investigator", "Investigator", (VIEW_RECORDS,)),
@@ -30,8 +33,8 @@ ROLES: tuple[Role, ...] = (
     Role("analyst", "Analyst", (VIEW_RECORDS,)),
     Role("senior_leader", "Senior leader", (VIEW_RECORDS,)),
     Role("inspector", "Inspector", (VIEW_RECORDS,)),
-    Role("information_security", "Information security officer", (VIEW_RECORDS, VIEW_AUDIT)),
-    Role("administrator", "Administrator", (VIEW_RECORDS, LOAD_FEED, VIEW_AUDIT)),
+    Role("information_security", "Information security officer", (VIEW_RECORDS, VIEW_AUDIT, *MANAGE_RESTRICTIONS)),
+    Role("administrator", "Administrator", (VIEW_RECORDS, LOAD_FEED, VIEW_AUDIT, *MANAGE_RESTRICTIONS)),
 )
 ROLE_CODES = tuple(r.code for r in ROLES)
 

@@ -54,7 +54,9 @@ def demo_setup() -> tuple[str, list[User]]:
         user, _ = User.objects.get_or_create(username=username)
         user.first_name, user.last_name = "Demo", role.label
         user.organisation = orgs[ROLE_HOMES.get(role.code, "police")]
-        user.is_staff = user.is_superuser = role.code == "administrator"
+        user.is_superuser = role.code == "administrator"
+        # Information security manages restrictions in the admin (their role's permissions).
+        user.is_staff = role.code in ("administrator", "information_security")
         user.password = hashed
         user.save()
         TOTPDevice.objects.filter(user=user).delete()
