@@ -63,7 +63,39 @@ def world(maple):
     alert = Alert.objects.create(rule="RHI-72H", key="probation-walk", raised_at=moment, severity="high",
                                  summary="s", owner_organisation=probation)
     AlertEvidence.objects.create(alert=alert, record=SourceRecord.objects.get(source__code="probation", ext_id="NE1"))
+    police = Organisation.objects.get(name=ORGS["police"][0])
+    for number, organisation in enumerate((police, probation), start=1):
+        _case_with_everything(number, organisation, partner=Organisation.objects.get(name=ORGS["csc"][0]))
     return maple
+
+
+def _case_with_everything(number: int, organisation, *, partner):
+    """An investigation with an action, a bail and a referral, owned by `organisation` (made
+    directly: the walk needs the objects, tests/casework tests how they are made)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from safeguard.accounts.models import Team, User
+    from safeguard.casework.models import Action, Bail, Investigation, InvestigationSubject, Referral
+    from safeguard.linkage.models import ResolvedPerson
+
+    moment = timezone.now()
+    team = Team.objects.create(organisation=organisation, name=f"Walk team {number}")
+    officer = User.objects.create_user(username=f"walk-officer-{number}", organisation=organisation)
+    child = ResolvedPerson.objects.create(created_at=moment)
+    case = Investigation.objects.create(
+        reference=f"CP-WALK-{number}", title="Walked case", category="neglect", risk_level="medium",
+        organisation=organisation, team=team, officer=officer, opened_at=moment, opened_by=officer,
+        last_activity_at=moment)
+    InvestigationSubject.objects.create(investigation=case, person=child, role="child", added_at=moment)
+    Action.objects.create(investigation=case, description="Visit", owner=officer, due_at=moment + dt.timedelta(days=3),
+                          created_at=moment, created_by=officer)
+    Bail.objects.create(investigation=case, suspect=child, kind="rui", starts_on=moment.date(), recorded_at=moment,
+                        recorded_by=officer)
+    Referral.objects.create(investigation=case, to_organisation=partner if number == 1 else organisation,
+                            agency="childrens_social_care", shared="s", reason="r", request="q", sent_at=moment,
+                            sent_by=officer, response_due_at=moment + dt.timedelta(days=1))
 
 MISSING = 10**9  # an id no object has
 
@@ -73,22 +105,6 @@ PUBLIC = {"web:sign-in", "api:openapi-json", "api:openapi-view", "api:api-root"}
 #: patterns with ids this world cannot fill with a visible and an invisible object, and why.
 #: They are still walked with an id that does not exist (which must be a 404, never a 500).
 UNFILLED = {
-    "casework:case": "casework objects: no shared factory yet; tests/casework prove their need-to-know",
-    "casework:edit": "casework objects (as above)",
-    "casework:activity": "casework objects (as above)",
-    "casework:stage": "casework objects (as above)",
-    "casework:outcome": "casework objects (as above)",
-    "casework:closure": "casework objects (as above)",
-    "casework:sign-off": "casework objects (as above)",
-    "casework:action-new": "casework objects (as above)",
-    "casework:review": "casework objects (as above)",
-    "casework:bail-new": "casework objects (as above)",
-    "casework:referral-new": "casework objects (as above)",
-    "casework:action-done": "casework objects (as above)",
-    "casework:bail-verify": "casework objects (as above)",
-    "casework:referral": "casework objects (as above)",
-    "casework:subject-add": "casework objects (as above)",
-    "api:respond": "referrals: casework objects (as above)",
     "inspections:exercise": "inspection exercises: no shared factory yet; tests/inspections cover them",
     "inspections:draw": "inspection exercises (as above)",
     "inspections:case": "inspection exercises (as above)",
@@ -172,6 +188,7 @@ def _visible_and_hidden(user, ids: dict[int, set[int]], visible_records: set[int
 class Ids:
     visible: dict[str, int | None]
     hidden: dict[str, int | None]
+    casework: Ids | None = None
 
 
 def ids_for(user) -> Ids:
@@ -198,9 +215,39 @@ def ids_for(user) -> Ids:
 
 FILLED_PARAMS = {"person_id", "place_id", "alert_id"}
 
+#: patterns whose `pk` names a casework object (casework uses `pk` for each of its kinds)
+CASEWORK_PK = {"casework:action-done": "action", "casework:bail-verify": "bail", "casework:referral": "referral"}
+
+
+def _casework_model(pattern: Pattern) -> str | None:
+    if pattern.name in CASEWORK_PK:
+        return CASEWORK_PK[pattern.name]
+    return "investigation" if pattern.name.startswith("casework:") and pattern.params == ["pk"] else None
+
+
+def casework_ids(user) -> Ids:
+    """For each casework kind: one object the user's organisation owns (which the user may or
+    may not work on: only "no server error" is asked of it) and one owned by an organisation
+    that is not the user's, which must look missing. A partner's referral is theirs to see."""
+    from safeguard.access.policy import visible
+    from safeguard.casework.models import Action, Bail, Investigation, Referral
+
+    found = Ids({}, {})
+    for kind, model in (("investigation", Investigation), ("action", Action), ("bail", Bail), ("referral", Referral)):
+        seen = set(visible(user, model.objects.all()).values_list("pk", flat=True))
+        every = set(model.objects.values_list("pk", flat=True))
+        found.visible[kind] = min(seen, default=None)
+        found.hidden[kind] = min(every - seen, default=None)
+    return found
+
+
+#: API path parameters filled from the casework objects
+API_CASEWORK = {"referral_id": "referral"}
+
 
 def _fillable(pattern: Pattern) -> bool:
-    return set(pattern.params) <= FILLED_PARAMS | set(SLUGS)
+    return (set(pattern.params) <= FILLED_PARAMS | set(SLUGS) | set(API_CASEWORK)
+            or _casework_model(pattern) is not None)
 
 
 # ---- the tests -----------------------------------------------------------------------------
@@ -253,6 +300,9 @@ def _requests(pattern: Pattern, ids: Ids) -> Iterator[tuple[str, str]]:
     if pattern.name in UNFILLED or not _fillable(pattern):
         yield "missing", pattern.url(**slugs, **{k: MISSING for k in keys})
         return
+    kind = _casework_model(pattern)
+    if kind is not None:
+        ids = Ids({"pk": ids.casework.visible[kind]}, {"pk": ids.casework.hidden[kind]})
     if all(ids.visible.get(k) for k in keys):
         yield "visible", pattern.url(**slugs, **{k: ids.visible[k] for k in keys})
     if all(ids.hidden.get(k) for k in keys):
@@ -274,6 +324,7 @@ def test_every_role_gets_no_server_error_and_not_allowed_looks_like_not_found(wo
         client = Client()
         client.force_login(user)
         ids = ids_for(user)
+        ids.casework = casework_ids(user)
         for pattern in _web_patterns():
             for what, url in _requests(pattern, ids):
                 response = client.get(url)
@@ -282,7 +333,11 @@ def test_every_role_gets_no_server_error_and_not_allowed_looks_like_not_found(wo
                 if what in ("hidden", "missing"):
                     assert response.status_code in (404, 405), where  # never 403: not allowed looks like not found
                 checked[what] += 1
+                checked["casework hidden"] = checked.get("casework hidden", 0) + (
+                    what == "hidden" and pattern.name.startswith("casework:"))
     assert checked["hidden"] and checked["visible"] and checked["page"], checked
+    # every casework kind was tried with another organisation's object, for every role
+    assert checked["casework hidden"] >= len(ROLE_CODES) * 15, checked
 
 
 def test_the_api_refuses_other_organisations_objects_as_not_found(client, world):
@@ -293,6 +348,9 @@ def test_the_api_refuses_other_organisations_objects_as_not_found(client, world)
     raw = token.issue()
     token.save()
     ids = ids_for(maple.users["teacher"])
+    casework = casework_ids(maple.users["teacher"])
+    ids.hidden.update({param: casework.hidden[kind] for param, kind in API_CASEWORK.items()})
+    assert all(ids.hidden[param] for param in API_CASEWORK), "the world has no referral hidden from the school"
     document = client.get("/api/v1/openapi.json").json()
     for path, operations in document["paths"].items():
         for method in operations:
