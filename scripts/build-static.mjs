@@ -69,7 +69,7 @@ async function main() {
     loadPaths: [modules],
     style: "compressed",
     quietDeps: true,
-    silenceDeprecations: ["import", "global-builtin", "mixed-decls", "color-functions", "slash-div", "if-function"],
+    silenceDeprecations: ["import", "global-builtin", "color-functions", "slash-div", "if-function"],
   });
   await writeFile(join(vendor, "govuk-frontend", "govuk-frontend.min.css"), relativiseAssetUrls(govuk.css));
   await rm(target, { recursive: true, force: true });

@@ -38,7 +38,7 @@ if [ "${SAFEGUARD_SKIP_BROWSER:-0}" != "1" ] && [ ! -x /usr/bin/chromium ]; then
 fi
 
 # WeasyPrint (inspection reports as PDF) lays text out with Pango.
-if ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0'; then
+if ! ldconfig -p | grep 'libpangoft2-1.0.so.0' >/dev/null; then  # not -q: an early exit would SIGPIPE ldconfig under pipefail
   echo "==> Pango for WeasyPrint's PDF reports"
   if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
