@@ -63,3 +63,42 @@ def test_batch_boundaries_change_nothing(batch_size):
     assert (link.person.ext_id, link.location.ext_id, link.location.first_recorded_at is not None) == ("P2", "L1", True)
     assert sorted(EventSubject.objects.values_list("person__ext_id", "role")) == [("P1", "victim"), ("P2", "perpetrator")]
     assert summary.touched_record_ids == set(SourceRecord.objects.values_list("id", flat=True))
+
+
+def test_parsing_in_a_second_process_changes_nothing(monkeypatch):
+    """A large load parses in a forked process (loader._parsed_in_child); with the threshold at 0
+    the same lines, good and bad, give the same counts, errors, versions and references as the
+    same load parsed in this process."""
+    from safeguard.feed import loader as loader_module
+
+    lines = [("b.jsonl", n, json.dumps(r)) for n, r in enumerate(LINES, start=1)]
+    lines.insert(3, ("b.jsonl", 99, "{not json"))
+    lines.insert(5, ("b.jsonl", 100, json.dumps({"kind": "person", "source": "police", "id": "P9"})))
+
+    def load() -> tuple:
+        loader = Loader(origin="b.jsonl", actor_label="test", batch_size=3, expected_lines=len(lines))
+        summary = loader.load_lines(iter(lines))
+        loader.finish()
+        rows = (sorted(PersonVersion.objects.values_list("record__ext_id", "recorded_at", "valid_to", "family_name",
+                                                         "deleted", "content_hash")),
+                sorted(EventSubject.objects.values_list("version__record__ext_id", "person__ext_id", "role")),
+                sorted(SourceRecord.objects.values_list("kind", "ext_id", "first_recorded_at")))
+        return summary.counts(), [str(e) for e in summary.errors], rows
+
+    started = []
+    real = loader_module._parsed_in_child
+    monkeypatch.setattr(loader_module, "_parsed_in_child", lambda *a: (started.append(1), real(*a))[1])
+    monkeypatch.setattr(loader_module, "PIPELINE_MIN_LINES", 10**9)
+    here = load()
+    assert not started
+    from safeguard.records.models import VERSION_MODELS, EventReference
+
+    for model in (EventSubject, EventReference, *VERSION_MODELS.values(), SourceRecord):
+        model.objects.all().delete()
+    monkeypatch.setattr(loader_module, "PIPELINE_MIN_LINES", 0)
+    in_child = load()
+    assert started
+    assert in_child == here
+    assert here[0]["rejected"] == 3 and here[0]["lines_read"] == 12
+    assert here[1][0].startswith("b.jsonl:99: not valid JSON")
+    assert "recorded_at is required" in here[1][1]

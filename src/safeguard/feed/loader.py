@@ -16,11 +16,16 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
+import multiprocessing
+import os
+import pickle
+import traceback
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from django.db import connection, transaction
 
@@ -36,7 +41,7 @@ from safeguard.records.models import (
 )
 
 from . import indexes
-from .schema import FeedError, Parsed, Ref, identity_of, parse_line
+from .schema import FeedError, Ref, identity_of, parse_line
 
 # Lines per batch (one transaction). Large batches mean few queries and commits per line; a
 # batch of parsed lines and its rows take some tens of MB, whatever the size of the input.
@@ -44,6 +49,9 @@ BATCH_SIZE = 10_000
 MAX_ERRORS_KEPT = 10_000
 SQLITE_CACHE_KIB = 256 * 1024  # SQLite page cache while loading (see _larger_sqlite_cache)
 _INGEST_LOCK = 0x5AFE_F00D  # PostgreSQL advisory lock key: one writer of versions at a time
+# A load expected to be at least this many lines is parsed in a second process while this one
+# writes (see _parsed_in_child). Below it, starting that process costs more than it saves.
+PIPELINE_MIN_LINES = 20_000
 
 
 @dataclass
@@ -171,20 +179,23 @@ class Loader:
         else:
             indexes.restore_missing()
             rebuilt_after = nullcontext()
+        prepare = _Preparer(self.allowed_sources)
+        in_child = (self.expected_lines or 0) >= PIPELINE_MIN_LINES and hasattr(os, "fork")
         with _fewer_collections(), _larger_sqlite_cache(), rebuilt_after:
-            batch: list[tuple[Line, Parsed]] = []
-            for line in lines:
-                self.summary.lines_read += 1
-                parsed = self._parse(line)
-                if parsed is not None:
-                    batch.append((line, parsed))
-                if len(batch) >= self.batch_size:
+            chunks = (_parsed_in_child(lines, prepare, self.batch_size) if in_child
+                      else _parsed_here(lines, prepare, self.batch_size))
+            for chunk in chunks:
+                batch: list[Prepared] = []
+                for item in chunk:
+                    if type(item) is Prepared:
+                        batch.append(item)
+                    else:
+                        self._rejected(item)
+                self.summary.lines_read += len(chunk)
+                if batch:
                     self._write_batch(batch)
-                    batch = []
-                    if progress:
-                        progress(self.summary.lines_read)
-            if batch:
-                self._write_batch(batch)
+                if progress:
+                    progress(self.summary.lines_read)
         if progress:
             progress(self.summary.lines_read)
         self.summary.unresolved = SourceRecord.objects.filter(first_recorded_at__isnull=True).count()
@@ -198,28 +209,10 @@ class Loader:
 
     # -- parsing -----------------------------------------------------------------------------
 
-    def _reject(self, line: Line, identity: str, message: str, *, conflict: bool = False) -> None:
-        rejection = Rejection(line[0], line[1], identity, message)
+    def _rejected(self, rejection: Rejection, *, conflict: bool = False) -> None:
         self.summary.reject(rejection, conflict=conflict)
         if self.on_error:
             self.on_error(rejection)
-
-    def _parse(self, line: Line) -> Parsed | None:
-        try:
-            parsed = parse_line(line[2])
-        except FeedError as exc:
-            identity = ""
-            try:
-                identity = identity_of(json.loads(line[2]))
-            except ValueError:
-                pass
-            self._reject(line, identity, str(exc))
-            return None
-        if self.allowed_sources is not None and parsed.source not in self.allowed_sources:
-            self._reject(line, identity_of(parsed.payload),
-                         f"this sender may not write records of source {parsed.source!r}")
-            return None
-        return parsed
 
     # -- writing -----------------------------------------------------------------------------
     #
@@ -231,7 +224,7 @@ class Loader:
     # against the table, instead of many `IN (...)` queries. Values are converted here exactly as
     # Django's fields would convert them (see _Table), so what the ORM reads back is the same.
 
-    def _write_batch(self, batch: list[tuple[Line, Parsed]]) -> None:
+    def _write_batch(self, batch: list[Prepared]) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             db = _Db(cursor)
             if db.postgres:
@@ -245,9 +238,9 @@ class Loader:
                     # a partner that its lines are stored, keep the synchronous commit.
                     cursor.execute("SET LOCAL synchronous_commit = off")
             record_ids, first_held = self._record_ids(db, batch)
-            by_kind: dict[str, list[tuple[Line, Parsed, int]]] = defaultdict(list)
-            for line, parsed in batch:
-                by_kind[parsed.kind].append((line, parsed, record_ids[parsed.identity]))
+            by_kind: dict[str, list[tuple[Prepared, int]]] = defaultdict(list)
+            for item in batch:
+                by_kind[item.kind].append((item, record_ids[item.identity]))
             firsts: dict[int, dt.datetime] = {}
             for kind, items in by_kind.items():
                 self._write_versions(db, kind, items, record_ids, first_held, firsts)
@@ -259,7 +252,7 @@ class Loader:
             self._source_ids[code] = source.id
         return self._source_ids[code]
 
-    def _record_ids(self, db: _Db, batch: list[tuple[Line, Parsed]]
+    def _record_ids(self, db: _Db, batch: list[Prepared]
                     ) -> tuple[dict[Identity, int], dict[int, dt.datetime | None]]:
         """Ids of every record the batch names or refers to, creating identities as needed; and
         for the records that already existed, their `first_recorded_at` (None: no version held).
@@ -271,15 +264,15 @@ class Loader:
         # dicts as ordered sets: identities are created in the order the batch mentions them.
         earliest: dict[Identity, dt.datetime] = {}
         wanted: dict[Identity, None] = {}
-        for _, parsed in batch:
-            identity = parsed.identity
-            if identity not in earliest or parsed.recorded_at < earliest[identity]:
-                earliest[identity] = parsed.recorded_at
+        for item in batch:
+            identity = item.identity
+            if identity not in earliest or item.recorded_at < earliest[identity]:
+                earliest[identity] = item.recorded_at
             wanted[identity] = None
-            for _, r in parsed.refs:
-                wanted[(r.source, r.kind, r.id)] = None
-            for r, _ in parsed.subjects:
-                wanted[(r.source, r.kind, r.id)] = None
+            for _, target in item.refs:
+                wanted[target] = None
+            for person, _ in item.subjects:
+                wanted[person] = None
         source_ids = {code: self._source_id(code) for code in {s for s, _, _ in wanted}}
         codes = {pk: code for code, pk in source_ids.items()}
         found: dict[Identity, int] = {}
@@ -298,44 +291,45 @@ class Loader:
                 found[(codes[source_id], kind, ext_id)] = pk
         return found, first_held
 
-    def _write_versions(self, db: _Db, kind: str, items: list[tuple[Line, Parsed, int]],
+    def _write_versions(self, db: _Db, kind: str, items: list[tuple[Prepared, int]],
                         record_ids: dict[Identity, int], first_held: dict[int, dt.datetime | None],
                         firsts: dict[int, dt.datetime]) -> None:
         table = _TABLES[kind]
         # Only records that already have a version can hold one: a record created in this batch
         # or never loaded (first_recorded_at null: only referred to so far) cannot, and in a
         # large first load that is nearly every record, so most batches skip this query.
-        maybe_held = sorted({rid for _, _, rid in items if first_held.get(rid) is not None})
+        maybe_held = sorted({rid for _, rid in items if first_held.get(rid) is not None})
         held: dict[int, dict[dt.datetime, tuple[int, str, dt.datetime | None, bool]]] = defaultdict(dict)
         for pk, record_id, recorded_at, digest, valid_to, deleted in db.held_versions(table.name, maybe_held):
             held[record_id][db.datetime_from_db(recorded_at)] = (pk, digest, db.datetime_from_db(valid_to), deleted)
 
-        new_by_record: dict[int, dict[dt.datetime, tuple[Line, Parsed]]] = defaultdict(dict)
-        for line, parsed, record_id in items:
+        new_by_record: dict[int, dict[dt.datetime, Prepared]] = defaultdict(dict)
+        for item, record_id in items:
             versions = held.get(record_id)
             fresh = new_by_record[record_id]
-            moment = parsed.recorded_at
+            moment = item.recorded_at
             if not versions and not fresh:  # the common case: the first version of a record
-                if parsed.deleted:
+                if item.deleted:
                     self.summary.deleted += 1
                 else:
                     self.summary.created += 1
-                fresh[moment] = (line, parsed)
+                fresh[moment] = item
                 continue
             versions = versions or {}
             same = versions.get(moment) or (
-                (None, fresh[moment][1].content_hash, None, False) if moment in fresh else None
+                (None, fresh[moment].content_hash, None, False) if moment in fresh else None
             )
             if same is not None:
-                if same[1] == parsed.content_hash:
+                if same[1] == item.content_hash:
                     self.summary.unchanged += 1
                 else:
-                    self._reject(line, identity_of(parsed.payload),
-                                 f"conflicts with the version recorded at {moment.isoformat()} already "
-                                 "held: two different versions cannot be recorded at the same moment", conflict=True)
+                    self._rejected(Rejection(
+                        item.origin, item.line, item.label,
+                        f"conflicts with the version recorded at {moment.isoformat()} already "
+                        "held: two different versions cannot be recorded at the same moment"), conflict=True)
                 continue
             latest = max([*versions, *fresh], default=None)
-            if parsed.deleted and (latest is None or moment > latest):
+            if item.deleted and (latest is None or moment > latest):
                 self.summary.deleted += 1
             elif latest is None:
                 self.summary.created += 1
@@ -343,7 +337,7 @@ class Loader:
                 self.summary.updated += 1
             else:
                 self.summary.late += 1
-            fresh[moment] = (line, parsed)
+            fresh[moment] = item
 
         if not any(new_by_record.values()):
             return
@@ -374,21 +368,20 @@ class Loader:
                 for moment, (pk, _, valid_to, _) in versions.items():
                     if following[moment] != valid_to:
                         valid_to_updates.append((db.datetime_to_db(following[moment]), pk))
-            for moment, (line, parsed) in fresh.items():
+            for moment, item in fresh.items():
                 version_id = next_id
                 next_id += 1
                 refs: dict[str, int] = {}
-                if not parsed.deleted:
-                    for name, ref in parsed.refs:
-                        target = record_ids[(ref.source, ref.kind, ref.id)]
+                if not item.deleted:
+                    for name, ref in item.refs:
+                        target = record_ids[ref]
                         if is_event:
                             references.append((version_id, name, target))
                         if name in ref_columns:
                             refs[name] = target
-                    for r, role in parsed.subjects:
-                        subjects.append((version_id, record_ids[(r.source, r.kind, r.id)], role))
-                rows.append(make_row(db, version_id, record_id, moment, following.get(moment), load_id,
-                                     line, parsed, refs))
+                    for person, role in item.subjects:
+                        subjects.append((version_id, record_ids[person], role))
+                rows.append(make_row(db, version_id, record_id, moment, following.get(moment), load_id, item, refs))
         db.insert(table.name, table.columns, rows)
         if subjects:
             db.insert(EventSubject._meta.db_table, _SUBJECT_COLUMNS, subjects)
@@ -569,17 +562,11 @@ class _Table:
                         *(f"{name}_id" for name in sorted(self.ref_columns)))
         self.ref_order = sorted(self.ref_columns)
 
-    def make_row(self, db: _Db, version_id: int, record_id: int, moment: dt.datetime, valid_to: dt.datetime | None,
-                 load_id: int, line: Line, parsed: Parsed, refs: dict[str, int]) -> tuple:
-        to_dt = db.datetime_to_db
-        # The payload is the line as sent: its JSON text, which the database stores as JSON and
-        # Django reads back as the same object json.dumps(parsed.payload) would give, without
-        # serialising every record a second time (the content hash already did once).
-        row = [version_id, record_id, to_dt(moment), to_dt(valid_to), parsed.deleted, parsed.content_hash,
-               load_id, line[1], line[2].strip()]
-        values = {} if parsed.deleted else parsed.fields
+    def values(self, fields: dict[str, Any], to_dt: Callable, to_date: Callable) -> tuple:
+        """The typed columns of a version, converted for the database (see _Db)."""
+        row = []
         for name, default, kind in self.data:
-            value = values.get(name, default)
+            value = fields.get(name, default)
             if kind == "JSONField":
                 value = json.dumps(value)
             elif value is None:
@@ -587,14 +574,148 @@ class _Table:
             elif kind == "DateTimeField":
                 value = to_dt(value)
             elif kind == "DateField":
-                value = db.date_to_db(value)
+                value = to_date(value)
             row.append(value)
-        for name in self.ref_order:
-            row.append(refs.get(name))
         return tuple(row)
+
+    def make_row(self, db: _Db, version_id: int, record_id: int, moment: dt.datetime, valid_to: dt.datetime | None,
+                 load_id: int, item: Prepared, refs: dict[str, int]) -> tuple:
+        # The payload is the line as sent: its JSON text, which the database stores as JSON and
+        # Django reads back as the same object json.dumps(payload) would give, without
+        # serialising every record a second time (the content hash already did once).
+        to_dt = db.datetime_to_db
+        return (version_id, record_id, to_dt(moment), to_dt(valid_to), item.deleted, item.content_hash,
+                load_id, item.line, item.text, *item.values, *[refs.get(name) for name in self.ref_order])
 
 
 _TABLES = {kind: _Table(model) for kind, model in VERSION_MODELS.items()}
 
 
-__all__ = ["Loader", "LoadSummary", "Rejection", "Ref", "read_lines"]
+class Prepared(NamedTuple):
+    """A checked line, ready to write: what the writer needs and nothing more, so that it is
+    cheap to send from the parsing process. References are (source, kind, id) tuples."""
+
+    origin: str
+    line: int
+    text: str  # the line as sent, stripped: stored as the version's payload
+    kind: str
+    identity: Identity
+    recorded_at: dt.datetime
+    deleted: bool
+    content_hash: str
+    values: tuple  # the kind's typed columns, in _Table.data order, converted for the database
+    refs: tuple[tuple[str, Identity], ...]
+    subjects: tuple[tuple[Identity, str], ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.identity[0]}/{self.identity[2]}"
+
+
+class _Preparer:
+    """Line -> Prepared, or the Rejection saying what is wrong with it. Needs no database
+    connection, so it can run in the parsing process."""
+
+    def __init__(self, allowed_sources: set[str] | None):
+        self.allowed_sources = allowed_sources
+        if connection.vendor == "postgresql":
+            self.to_dt, self.to_date = _identity, _identity
+        else:
+            self.to_dt, self.to_date = _sqlite_datetime, _sqlite_date
+        self.deleted_values = {kind: table.values({}, self.to_dt, self.to_date) for kind, table in _TABLES.items()}
+
+    def __call__(self, line: Line) -> Prepared | Rejection:
+        origin, number, text = line
+        try:
+            parsed = parse_line(text)
+        except FeedError as exc:
+            identity = ""
+            try:
+                identity = identity_of(json.loads(text))
+            except ValueError:
+                pass
+            return Rejection(origin, number, identity, str(exc))
+        if self.allowed_sources is not None and parsed.source not in self.allowed_sources:
+            return Rejection(origin, number, identity_of(parsed.payload),
+                             f"this sender may not write records of source {parsed.source!r}")
+        kind = parsed.kind
+        if parsed.deleted:
+            values, refs, subjects = self.deleted_values[kind], (), ()
+        else:
+            values = _TABLES[kind].values(parsed.fields, self.to_dt, self.to_date)
+            refs = tuple((name, (r.source, r.kind, r.id)) for name, r in parsed.refs)
+            subjects = tuple(((r.source, r.kind, r.id), role) for r, role in parsed.subjects)
+        return Prepared(origin, number, text.strip(), kind, parsed.identity, parsed.recorded_at, parsed.deleted,
+                        parsed.content_hash, values, refs, subjects)
+
+
+def _chunks(lines: Iterable[Line], prepare: _Preparer, size: int) -> Iterator[list[Prepared | Rejection]]:
+    chunk: list[Prepared | Rejection] = []
+    for line in lines:
+        chunk.append(prepare(line))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _parsed_here(lines: Iterable[Line], prepare: _Preparer, size: int) -> Iterator[list[Prepared | Rejection]]:
+    return _chunks(lines, prepare, size)
+
+
+def _parsed_in_child(lines: Iterable[Line], prepare: _Preparer, size: int) -> Iterator[list[Prepared | Rejection]]:
+    """The same chunks as _parsed_here, parsed by a forked process while this one writes.
+
+    Parsing and checking a line costs about as much CPU as writing it, so on two cores a large
+    load overlaps the two. The child inherits `lines` (its file, at its position) and reads it;
+    this process never touches it. Chunks come back pickled through a pipe, one at a time: the
+    child waits while the pipe is full, so at most about two chunks are in flight whatever the
+    size of the input. The child never uses the database connection it inherits and leaves
+    with os._exit (multiprocessing's fork start), so nothing of the parent's is closed twice.
+    If the child fails, the load stops with its traceback; if this process fails, the child
+    is ended.
+    """
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    child = context.Process(target=_parse_and_send, args=(lines, prepare, size, writer), daemon=True,
+                            name="safeguard-feed-parser")
+    with warnings.catch_warnings():
+        # Python warns that forking a process with threads may deadlock the child: the child
+        # here takes no lock another thread could hold (it parses and writes to its own pipe).
+        warnings.simplefilter("ignore", DeprecationWarning)
+        child.start()
+    writer.close()
+    try:
+        while True:
+            try:
+                message, content = pickle.loads(reader.recv_bytes())
+            except EOFError:
+                child.join()
+                raise RuntimeError(f"the feed-parsing process stopped unexpectedly (exit code {child.exitcode})"
+                                   ) from None
+            if message == "chunk":
+                yield content
+            elif message == "error":
+                raise RuntimeError(f"parsing the feed failed in the parsing process:\n{content}")
+            else:
+                return
+    finally:
+        reader.close()
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
+def _parse_and_send(lines: Iterable[Line], prepare: _Preparer, size: int, writer) -> None:
+    try:
+        for chunk in _chunks(lines, prepare, size):
+            writer.send_bytes(pickle.dumps(("chunk", chunk), protocol=pickle.HIGHEST_PROTOCOL))
+        writer.send_bytes(pickle.dumps(("end", None)))
+    except BrokenPipeError:  # the writer stopped: nothing to tell it
+        pass
+    except BaseException:  # noqa: BLE001 - every failure goes back to the writer, which raises it
+        writer.send_bytes(pickle.dumps(("error", traceback.format_exc())))
+
+
+__all__ = ["Loader", "LoadSummary", "Prepared", "Rejection", "Ref", "read_lines"]
