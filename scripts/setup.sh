@@ -19,7 +19,11 @@ if ! "$PY" -m uv --version >/dev/null 2>&1; then
   "$PY" -m pip install --quiet --disable-pip-version-check uv
 fi
 echo "==> Python packages (uv sync --frozen)"
-"$PY" -m uv sync --frozen --quiet --python "$PY"
+# --compile-bytecode, and compileall for the project's own code below: this machine sets
+# PYTHONDONTWRITEBYTECODE=1, so without .pyc files every `safeguard` process compiled Django and
+# every dependency from source at start-up (7.9 s of CPU for `safeguard check`, 3.1 s with them).
+"$PY" -m uv sync --frozen --quiet --compile-bytecode --python "$PY"
+.venv/bin/python -m compileall -q -j 0 src >/dev/null
 
 if [ -f package-lock.json ]; then
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
