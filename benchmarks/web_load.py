@@ -168,7 +168,7 @@ def user_loop(*, port: int, cookie: str, pages: int, deadline: float, rng: rando
         elif page == "person":
             path = f"/people/{rng.choice(person_ids)}/"
         else:
-            path = "/search/?" + urllib.parse.urlencode({"q": rng.choice(surnames)})
+            path = search_path(rng.choice(surnames))
         started = time.perf_counter()
         # A new connection each time: after 1-3 s of reading, a browser's idle connection is
         # usually gone too (gunicorn keeps one alive for 2 s).
@@ -179,6 +179,65 @@ def user_loop(*, port: int, cookie: str, pages: int, deadline: float, rng: rando
         conn.close()
         run.add(Sample(page, response.status, time.perf_counter() - started))
         time.sleep(rng.uniform(1.0, 3.0))
+
+
+def search_path(surname: str) -> str:
+    # The search form's name field ("q" is no field of it: the form would answer with its error
+    # and search nothing).
+    return "/search/?" + urllib.parse.urlencode({"name": surname})
+
+
+def profile(cookies: list[str], person_ids: list[int], surnames: list[str], requests: int, seed: int) -> dict:
+    """In-process, one request at a time (no server, no concurrency): per page, the queries each
+    request makes, their database time, and the CPU the Django process spends, from Django's
+    test client. The first queue request of each user fills its memoised counts; it is shown
+    apart ("queue (first)")."""
+    import resource
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    rng = random.Random(seed)
+    figures: dict[str, list[tuple[float, float, int, float]]] = {}
+
+    def one(label: str, client: Client, path: str) -> None:
+        cpu = resource.getrusage(resource.RUSAGE_SELF)
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path, secure=True)
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        if response.status_code != 200:
+            sys.exit(f"{path}: {response.status_code}")
+        db = sum(float(q.get("time") or 0) for q in queries.captured_queries)
+        used = (after.ru_utime - cpu.ru_utime) + (after.ru_stime - cpu.ru_stime)
+        figures.setdefault(label, []).append((wall, used, len(queries.captured_queries), db))
+
+    clients = []
+    for cookie in cookies:
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+        clients.append(client)
+    for client in clients:
+        one("queue (first)", client, "/")
+    for n in range(requests):
+        client = clients[n % len(clients)]
+        one("queue", client, "/")
+        one("person", client, f"/people/{rng.choice(person_ids)}/")
+        one("search", client, search_path(rng.choice(surnames)))
+    out = {}
+    for label, rows in figures.items():
+        walls, cpus = sorted(r[0] for r in rows), sorted(r[1] for r in rows)
+        out[label] = {
+            "requests": len(rows),
+            "wall_p50_ms": round(statistics.median(walls) * 1000), "wall_p95_ms": round(p95(walls) * 1000),
+            "cpu_p50_ms": round(statistics.median(cpus) * 1000), "cpu_p95_ms": round(p95(cpus) * 1000),
+            "queries_p50": statistics.median(r[2] for r in rows), "queries_max": max(r[2] for r in rows),
+            "db_p50_ms": round(statistics.median(r[3] for r in rows) * 1000),
+        }
+    return out
 
 
 def p95(values: list[float]) -> float:
@@ -195,10 +254,22 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="write every figure here")
+    parser.add_argument("--profile", type=int, metavar="N", default=0,
+                        help="instead of the load run: N requests of each page in-process, one at a time, "
+                             "with their query counts and CPU")
     args = parser.parse_args()
 
     cookies, person_ids, surnames = prepare(args.users, args.seed)
     from django.conf import settings
+
+    if args.profile:
+        result = {"profile": profile(cookies, person_ids, surnames, args.profile, args.seed),
+                  "machine": f"{os.cpu_count()} CPUs, {platform.platform()}", "load_average": os.getloadavg(),
+                  "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]}
+        print(json.dumps(result, indent=2))
+        if args.json:
+            args.json.write_text(json.dumps(result, indent=2))
+        return
 
     server = start_server(args.port, args.workers, args.threads)
     run = Run()

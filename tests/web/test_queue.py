@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -280,3 +281,74 @@ def test_an_action_in_place_after_the_session_ended_goes_to_the_sign_in_page(cli
     assert response["HX-Redirect"] == f"{reverse('web:sign-in')}?next=%2Fqueue%2F%3Ftab%3Dteam"
     # Without htmx, the usual redirect to sign in.
     assert client.post(url)["Location"].startswith(reverse("web:sign-in"))
+
+
+# ---- counts kept for a minute, pages read in two steps ------------------------------------------
+
+def test_counts_are_kept_for_a_minute_and_read_again_when_alerts_change(client, maple):
+    from safeguard.web.selectors import queue as queue_selectors
+
+    investigator, supervisor = maple.users["investigator"], maple.users["supervisor"]
+    signed_in(client, investigator)
+    first, grouped = _viewed(client)
+    assert grouped == 3  # what the user may see, every open alert, and their own work
+    kept = client.session[queue_selectors.COUNTS_MEMO]
+    assert sum(g[-1] for g in kept["groups"]) == first.tabs[-1].count
+    # The next view reuses the counts: only the user's own work is counted again.
+    again, grouped = _viewed(client)
+    assert grouped == 1
+    assert [t.count for t in again.tabs] == [t.count for t in first.tabs]
+    assert [r.alert.pk for r in again.rows] == [r.alert.pk for r in first.rows]
+    # Someone else acts on an alert: the counts are read again at once.
+    pk = maple.alert("DA-MARAC")
+    assert pk in [r.alert.pk for r in again.rows]
+    other = Client()
+    other.force_login(supervisor)
+    other.post(reverse("web:alert-resolve", args=[pk]), {"rationale": "Discussed at MARAC; a plan is in place."})
+    assert Alert.objects.get(pk=pk).resolved_at is not None
+    after, grouped = _viewed(client)
+    assert grouped == 3
+    assert after.tabs[1].count == again.tabs[1].count - 1
+    assert pk not in [r.alert.pk for r in after.rows]
+    # A minute on, they are read again even if nothing changed.
+    session = client.session
+    memo = session[queue_selectors.COUNTS_MEMO]
+    memo["at"] -= queue_selectors.COUNTS_SECONDS + 1
+    session[queue_selectors.COUNTS_MEMO] = memo
+    session.save()
+    _, grouped = _viewed(client)
+    assert grouped == 3
+
+
+def _viewed(client):
+    """The team tab as the client sees it, and how many grouped (counting) queries it took."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        queue = client.get(QUEUE, {"tab": "team"}).context["queue"]
+    return queue, sum("GROUP BY" in q["sql"] for q in captured.captured_queries)
+
+
+def test_the_page_read_in_two_steps_is_the_page_the_access_layer_orders(client, maple):
+    """The team tab's page is found by ids among its open alerts and then read through the access
+    layer; the "everything" tab of a partner, who sees only some alerts, is read in one query.
+    Both give the rows the plain ordered query through the access layer gives."""
+    from safeguard.alerts.selectors import alerts_as_of
+    from safeguard.core.clock import now
+    from safeguard.web.selectors.queue import _ordered
+
+    for who, tab in (("investigator", "team"), ("teacher", "all"), ("investigator", "all")):
+        user = maple.users[who]
+        fresh = Client()
+        fresh.force_login(user)
+        fresh.get(QUEUE, {"tab": tab})  # fills the counts
+        queue = fresh.get(QUEUE, {"tab": tab}).context["queue"]
+        scope = {"team": Q(owner_team_id__in=list(user.teams.values_list("id", flat=True)))
+                 | Q(owner_team__isnull=True, owner_organisation_id=user.organisation_id), "all": Q()}[tab]
+        moment = now()
+        expected = list(_ordered(Alert.objects.filter(pk__in=alerts_as_of(user=user, moment=moment).order_by()
+                                                      .values("pk")).filter(scope), moment)
+                        .values_list("pk", flat=True)[:25])
+        assert [r.alert.pk for r in queue.rows] == expected, (who, tab)
+        assert queue.page.paginator.count == queue.counts["total"]

@@ -143,7 +143,7 @@ def _queue_filters(params) -> queue_selectors.QueueFilters:
 def _render_queue(request, *, bulk_form: BulkAssignForm | None = None) -> HttpResponse:
     filters = _queue_filters(request.GET)
     queue = queue_selectors.work_queue(request.user, tab=request.GET.get("tab", ""), filters=filters,
-                                       page=request.GET.get("page", 1))
+                                       page=request.GET.get("page", 1), memo=request.session)
     filter_form = QueueFilterForm(request.GET or None, rules=queue.rule_choices, teams=queue.team_choices,
                                   areas=queue.area_choices)
     filter_form.is_valid()  # only to show the chosen values back; filters are read leniently above

@@ -268,8 +268,10 @@ def _addresses(user, records: list[int], moment: dt.datetime | None) -> tuple[li
     return now_rows, before_rows
 
 
-def _households(user, person_id: int, addresses_now: list[AddressRow], moment: dt.datetime | None) -> list[Household]:
-    """Everyone else who lives or stays now where the person lives or stays now."""
+def _households(user, person_id: int, addresses_now: list[AddressRow], moment: dt.datetime | None):
+    """Everyone else who lives or stays now where the person lives or stays now. Returns a
+    function that builds the households from the briefs of the people named (and the ids to
+    read briefs of), so that the page reads every brief it shows in one go."""
     on = london_date(moment_or_now(moment))
     homes = [row for row in addresses_now if row.role in HOUSEHOLD_ROLES]
     place_ids = {row.place.place_id for row in homes if row.place.place_id}
@@ -282,7 +284,7 @@ def _households(user, person_id: int, addresses_now: list[AddressRow], moment: d
         for record in records_of_place.get(row.place.place_id, [row.place.record_id]):
             home_records[record] = key
     if not home_records:
-        return []
+        return set(), lambda briefs: []
     rows = visible(user, counting(PersonLocationVersion, moment, Q(location_id__in=list(home_records))).filter(
         role__in=HOUSEHOLD_ROLES)).values_list(
         "person_id", "location_id", "role", "from_date", "to_date")
@@ -293,11 +295,16 @@ def _households(user, person_id: int, addresses_now: list[AddressRow], moment: d
             present[home_records[location]][person_record].add(role)
             person_records.add(person_record)
     person_of = persons_of_records(person_records)
-    briefs = person_briefs(user, set(person_of.values()) - {person_id}, moment, with_markers=True)
     labels = place_briefs(user, home_records, moment)
     for key in firsts:
         best = best_place_label(b for r, b in labels.items() if home_records[r] == key)
         firsts[key] = best or firsts[key]
+    return set(person_of.values()) - {person_id}, lambda briefs: _build_households(
+        person_id, firsts, present, person_of, briefs)
+
+
+def _build_households(person_id: int, firsts: dict, present: dict, person_of: dict[int, int],
+                      briefs: dict[int, PersonBrief]) -> list[Household]:
     out = []
     for key, place in firsts.items():
         members: dict[int, Member] = {}
@@ -312,7 +319,9 @@ def _households(user, person_id: int, addresses_now: list[AddressRow], moment: d
     return out
 
 
-def _relationships(user, records: list[int], moment: dt.datetime | None) -> list[RelationshipRow]:
+def _relationships(user, records: list[int], moment: dt.datetime | None):
+    """The person's relationships: the ids of the other people, and a function that builds the
+    rows from their briefs (see _households)."""
     on = london_date(moment_or_now(moment))
     rows = list(visible(user, counting(RelationshipVersion, moment,
                                        Q(person_id__in=records) | Q(other_id__in=records))).values_list(
@@ -320,7 +329,11 @@ def _relationships(user, records: list[int], moment: dt.datetime | None) -> list
     mine = set(records)
     others = {(o if p in mine else p) for p, o, *_ in rows}
     person_of = persons_of_records(r for r in others if r)
-    briefs = person_briefs(user, set(person_of.values()), moment, with_markers=True)
+    return set(person_of.values()), lambda briefs: _build_relationships(rows, mine, person_of, briefs, on)
+
+
+def _build_relationships(rows: list[tuple], mine: set[int], person_of: dict[int, int], briefs: dict[int, PersonBrief],
+                         on: dt.date) -> list[RelationshipRow]:
     merged: dict[tuple[str, int], RelationshipRow] = {}
     for person_record, other_record, rtype, start, end, source in rows:
         forward = person_record in mine
@@ -360,11 +373,14 @@ def _alerts(user, person_id: int, moment: dt.datetime | None) -> tuple[list[Aler
 def person_summary(user, header: PersonHeader, moment: dt.datetime | None) -> PersonSummary:
     addresses_now, addresses_before = _addresses(user, header.records, moment)
     alerts_open, alerts_closed = _alerts(user, header.id, moment)
+    household_people, households = _households(user, header.id, addresses_now, moment)
+    related_people, relationships = _relationships(user, header.records, moment)
+    # One read of names, ages and markers for everyone the page names.
+    briefs = person_briefs(user, household_people | related_people, moment, with_markers=True)
     return PersonSummary(
         identities=_identities(user, header.records, moment),
         addresses_now=addresses_now, addresses_before=addresses_before,
-        households=_households(user, header.id, addresses_now, moment),
-        relationships=_relationships(user, header.records, moment),
+        households=households(briefs), relationships=relationships(briefs),
         alerts_open=alerts_open, alerts_closed=alerts_closed,
     )
 

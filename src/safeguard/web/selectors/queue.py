@@ -7,12 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 
-from safeguard.access.policy import get_visible, visible
+from safeguard.access.policy import get_visible, visible, visible_organisation_ids
 from safeguard.accounts.models import Team, User
-from safeguard.alerts.models import Alert, AlertEvidence, AlertSubject
+from safeguard.alerts.models import Alert, AlertEvidence, AlertHistory, AlertSubject, EvaluationState
 from safeguard.alerts.selectors import OPEN, alerts_as_of, status_as_of
 from safeguard.alerts.summaries import as_seen_by
 from safeguard.core.clock import now
@@ -93,15 +93,17 @@ def is_supervisor(user) -> bool:
     return bool(user.is_superuser or user.has_role("supervisor"))
 
 
-def _tabs(user) -> list[tuple[Tab, Q]]:
+def _tabs(user, team_ids: list[int], supervised: dict[int, int]) -> list[tuple[Tab, Q]]:
+    """The tabs and their scopes; `supervised` is filled in with the organisation of each team the
+    user supervises."""
     tabs: list[tuple[Tab, Q]] = [(Tab("mine", "My work", "Alerts assigned to you."), Q(assigned_to=user))]
-    team_ids = list(user.teams.values_list("id", flat=True))
     team_q = Q(owner_team_id__in=team_ids)
     if user.organisation_id:
         team_q |= Q(owner_team__isnull=True, owner_organisation_id=user.organisation_id)
     tabs.append((Tab("team", "My team's work",
                      "Alerts for your teams, and alerts for your organisation that no team has been given yet."), team_q))
     for team in user.supervised_teams.select_related("organisation").order_by("name"):
+        supervised[team.pk] = team.organisation_id
         tabs.append((Tab(f"team-{team.pk}", team.name,
                          f"Alerts for {team.name}, and alerts for {team.organisation.name} that no team has been given yet."),
                      Q(owner_team=team) | Q(owner_team__isnull=True, owner_organisation_id=team.organisation_id)))
@@ -110,10 +112,14 @@ def _tabs(user) -> list[tuple[Tab, Q]]:
     return tabs
 
 
-def _open_alerts(user, moment: dt.datetime) -> QuerySet:
-    """Open alerts the user may see. The access rule may join the evidence (and so need
-    DISTINCT); asked once as a subquery, the counts and the sorted page need no DISTINCT."""
-    return Alert.objects.filter(pk__in=alerts_as_of(user=user, moment=moment).order_by().values("pk"))
+def _open_alerts(user, moment: dt.datetime, where: Q | None = None) -> QuerySet:
+    """Open alerts the user may see (and `where` picks out, inside the subquery so that an index
+    on it can be used). The access rule may join the evidence (and so need DISTINCT); asked once
+    as a subquery, the counts and the sorted page need no DISTINCT."""
+    inner = alerts_as_of(user=user, moment=moment)
+    if where is not None:
+        inner = inner.filter(where)
+    return Alert.objects.filter(pk__in=inner.order_by().values("pk"))
 
 
 def _subject_person_ids(user, text: str) -> list[int]:
@@ -191,29 +197,181 @@ def assignees_for(user) -> list[tuple[int, str]]:
     return sorted(people.items(), key=lambda kv: (kv[0] != user.pk, kv[1]))
 
 
-def work_queue(user, *, tab: str = "", filters: QueueFilters | None = None, page: int | str = 1) -> Queue:
+#: How long a user's queue counts are reused (seconds). They are read again sooner when alerts are
+#: raised, acted on by anyone, or evaluated (see _counts_version).
+COUNTS_SECONDS = 60
+COUNTS_MEMO = "web.queue.counts"
+
+
+@dataclass(frozen=True)
+class Group:
+    """Open alerts the user may see that share an owner, severity, rule and lateness."""
+
+    team: int | None
+    organisation: int | None
+    area: str
+    severity: str
+    rule: str
+    overdue: bool
+    count: int
+
+
+def _grouped(qs: QuerySet, moment: dt.datetime) -> list[Group]:
+    """One grouped query: how many alerts per owner, severity, rule and lateness (a few hundred
+    groups at most, whatever the number of alerts)."""
+    rows = qs.annotate(
+        late=Case(When(due_at__lt=moment, then=Value(1)), default=Value(0), output_field=IntegerField()),
+    ).order_by().values_list("owner_team_id", "owner_organisation_id", "owner_team__area", "severity", "rule",
+                             "late").annotate(n=Count("pk"))
+    return [Group(team, org, area or "", sev, rule, bool(late), n) for team, org, area, sev, rule, late, n in rows]
+
+
+def _counts_version(user, tabs_key: list) -> list:
+    """What the memoised counts depend on, read in one cheap query (index look-ups only): the
+    newest alert, the newest human action on any alert, the last evaluation (which closes and
+    re-grades alerts), and who the user is and sees."""
+    latest = Alert.objects.order_by("-pk").values("pk").annotate(
+        history=Subquery(AlertHistory.objects.order_by("-pk").values("pk")[:1]),
+        evaluated=Subquery(EvaluationState.objects.order_by("-evaluated_at").values("evaluated_at")[:1]),
+    ).values_list("pk", "history", "evaluated").first()
+    latest = [latest[0], latest[1], latest[2].isoformat() if latest[2] else None] if latest else []
+    return [user.pk, sorted(visible_organisation_ids(user)), tabs_key, latest]
+
+
+def _open_q(moment: dt.datetime) -> Q:
+    """alerts_as_of's "open at the moment", for the ordering of candidates (see _page_source)."""
+    return (Q(raised_at__lte=moment) & (Q(closed_at__isnull=True) | Q(closed_at__gt=moment))
+            & (Q(resolved_at__isnull=True) | Q(resolved_at__gt=moment)))
+
+
+def _memoised_groups(user, moment: dt.datetime, memo, tabs_key: list) -> tuple[list[Group], list[Group] | None]:
+    """The grouped counts of every open alert the user may see, and of every open alert (to tell
+    whether a tab holds only alerts the user may see: see _page_source). Kept in `memo` (the
+    user's session) for COUNTS_SECONDS unless something they depend on changed. Without a memo
+    only the first is read."""
+    if memo is None:
+        return _grouped(_open_alerts(user, moment), moment), None
+    version = _counts_version(user, tabs_key)
+    kept = memo.get(COUNTS_MEMO)
+    if kept and kept.get("version") == version and 0 <= moment.timestamp() - kept.get("at", 0) < COUNTS_SECONDS:
+        return [Group(*g) for g in kept["groups"]], [Group(*g) for g in kept["all"]]
+    groups = _grouped(_open_alerts(user, moment), moment)
+    every = _grouped(Alert.objects.filter(_open_q(moment)), moment)
+    memo[COUNTS_MEMO] = {"version": version, "at": moment.timestamp(),
+                         "groups": [[g.team, g.organisation, g.area, g.severity, g.rule, g.overdue, g.count]
+                                    for g in groups],
+                         "all": [[g.team, g.organisation, g.area, g.severity, g.rule, g.overdue, g.count]
+                                 for g in every]}
+    return groups, every
+
+
+class _PageSource:
+    """What Paginator slices: the count is known, and only the slice asked for is read."""
+
+    def __init__(self, count: int, fetch):
+        self._count, self._fetch = count, fetch
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, part: slice) -> list[Alert]:
+        return self._fetch(part.start or 0, part.stop)
+
+
+def _fetch_by_ids(user, ordered_ids: QuerySet):
+    """A page read in two steps: the ids in queue order among the tab's alerts (no access join:
+    an indexable scan of the open alerts), then those alerts through the access layer. An alert
+    the user may not see is left out (the page is one row short until the counts are read
+    again), never shown."""
+
+    def fetch(start: int, stop: int) -> list[Alert]:
+        ids = list(ordered_ids[start:stop]) if stop is None or stop > start else []
+        if not ids:
+            return []
+        found = {a.pk: a for a in visible(user, Alert.objects.filter(pk__in=ids)).select_related(*RELATED)}
+        return [found[i] for i in ids if i in found]
+
+    return fetch
+
+
+RELATED = ("owner_organisation", "owner_team", "assigned_to", "acknowledged_by")
+
+
+def _in_scope(tab_key: str, user, team_ids: set[int], supervised: dict[int, int]):
+    """The tab's scope (as _tabs' Q) as a test on a group's owner."""
+    if tab_key == "team":
+        return lambda g: g.team in team_ids or (g.team is None and g.organisation == user.organisation_id
+                                                 and user.organisation_id is not None)
+    if tab_key.startswith("team-"):
+        team = int(tab_key[5:])
+        return lambda g: g.team == team or (g.team is None and g.organisation == supervised[team])
+    return lambda g: True
+
+
+def _matches(g: Group, filters: QueueFilters) -> bool:
+    if filters.rule and g.rule != filters.rule:
+        return False
+    if filters.severity and g.severity != filters.severity:
+        return False
+    if filters.overdue and not g.overdue:
+        return False
+    if filters.team == "none" and g.team is not None:
+        return False
+    if filters.team.isdigit() and g.team != int(filters.team):
+        return False
+    return not (filters.area and g.area != filters.area)
+
+
+def _tile_counts(groups: list[Group]) -> dict[str, int]:
+    counts = {"total": sum(g.count for g in groups), "overdue": sum(g.count for g in groups if g.overdue)}
+    counts.update({s: sum(g.count for g in groups if g.severity == s) for s in SEVERITY_ORDER})
+    return counts
+
+
+def work_queue(user, *, tab: str = "", filters: QueueFilters | None = None, page: int | str = 1,
+               memo=None) -> Queue:
+    """The user's queue. Counts come from one grouped query (the user's own work read afresh,
+    the rest memoised in `memo`, the session, for up to a minute); only the page shown is read."""
     moment = now()
     filters = filters or QueueFilters()
-    base = _open_alerts(user, moment)
-    tabs = _tabs(user)
-    tab_counts = base.aggregate(**{t.key: Count("pk", filter=q) for t, q in tabs})
+    team_ids = set(user.teams.values_list("id", flat=True))
+    supervised: dict[int, int] = {}
+    tabs = _tabs(user, sorted(team_ids), supervised)
+    everything, every_open = _memoised_groups(user, moment, memo,
+                                              [sorted(team_ids), [list(kv) for kv in sorted(supervised.items())]])
+    mine = _grouped(_open_alerts(user, moment, Q(assigned_to=user)), moment)  # small, and never stale
+    in_scope = {t.key: _in_scope(t.key, user, team_ids, supervised) for t, _ in tabs}
+    scoped_groups = {t.key: mine if t.key == "mine" else [g for g in everything if in_scope[t.key](g)] for t, _ in tabs}
     for t, _ in tabs:
-        t.count = tab_counts[t.key]
+        t.count = sum(g.count for g in scoped_groups[t.key])
     by_key = {t.key: (t, q) for t, q in tabs}
     if tab not in by_key:
         tab = "mine" if by_key["mine"][0].count else "team"
     current, scope = by_key[tab]
-    scoped = base.filter(scope)
-    counts = scoped.aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=Q(due_at__lt=moment)),
-        **{s: Count("pk", filter=Q(severity=s)) for s in SEVERITY_ORDER},
-    )
-    listed = _ordered(_filtered(user, scoped, filters, moment), moment).select_related(
-        "owner_organisation", "owner_team", "assigned_to", "acknowledged_by")
-    paginator = Paginator(listed, PAGE_SIZE)
+    counts = _tile_counts(scoped_groups[tab])
+    if tab == "mine":
+        scoped = _open_alerts(user, moment, Q(assigned_to=user))
+    else:
+        scoped = _open_alerts(user, moment).filter(scope)
+    listed = _ordered(_filtered(user, scoped, filters, moment), moment).select_related(*RELATED)
+    if filters.subject.strip():
+        paginator = Paginator(listed, PAGE_SIZE)  # counts, once
+    else:
+        shown = sum(g.count for g in scoped_groups[tab] if _matches(g, filters))
+        fetch = lambda start, stop: list(listed[start:stop]) if stop is None or stop > start else []  # noqa: E731
+        if tab != "mine" and every_open is not None and shown == sum(
+                g.count for g in every_open if in_scope[tab](g) and _matches(g, filters)):
+            # Every open alert of the tab is one the user may see (a team's own work): the page's
+            # ids are found without the access layer's join over the evidence of every open
+            # alert, and the page itself is read through it.
+            candidates = _filtered(user, Alert.objects.filter(_open_q(moment)).filter(scope), filters, moment)
+            fetch = _fetch_by_ids(user, _ordered(candidates, moment).values_list("pk", flat=True))
+        paginator = Paginator(_PageSource(shown, fetch), PAGE_SIZE)
     page_obj = paginator.get_page(page)
-    rules = sorted(set(base.order_by().values_list("rule", flat=True).distinct()), key=rule_title)
+    rules = sorted({g.rule for g in everything} | {g.rule for g in mine}, key=rule_title)
     teams = Team.objects.filter(Q(organisation_id=user.organisation_id) | Q(supervisors=user)).distinct().order_by("name")
     return Queue(
         tabs=[t for t, _ in tabs], tab=current, page=page_obj, rows=_rows(user, list(page_obj.object_list), moment),
