@@ -10,6 +10,14 @@ the most any user sees) and, when the database holds no investigations, syntheti
 proportion to the people held (one case for every 40 resolved persons, with their logs, reviews
 and partner referrals), because the generator feeds records and casework is kept in Safeguard.
 It never changes fed records or alerts.
+
+With `--read-only` it writes nothing (for a shared database such as `safeguard_force`): every
+query runs in a READ ONLY transaction (PostgreSQL refuses any write), no casework is seeded (the
+figures are over the casework the database holds), and the user is a superuser held in memory
+only. The page is the view itself called with a request from `RequestFactory` (view, filter form,
+selectors and template; not the middleware, sign-in or session); the largest list and the CSV
+export are timed as the selector work they do (dashboard, the list's first 100 rows and their
+links; dashboard and CSV bytes), without the audit entry they write through HTTP.
 """
 
 from __future__ import annotations
@@ -147,27 +155,90 @@ def largest_figure(user: User, page: str, day: dt.date) -> tuple[str, int]:
     return code, len(board.items.get(code, []))
 
 
+def timed_call(what: str, call, runs: int) -> dict:
+    call()  # warm
+    times, cpu, queries = [], [], 0
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as captured:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            result = call()
+            times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
+        queries = len(captured.captured_queries)
+    status = getattr(result, "status_code", 200)
+    if status != 200:
+        raise SystemExit(f"{what} answered {status}")
+    return {"url": what, "status": status, "median_s": round(statistics.median(times), 3),
+            "max_s": round(max(times), 3), "median_cpu_s": round(statistics.median(cpu), 3), "queries": queries,
+            "bytes": len(getattr(result, "content", b"") or b"")}
+
+
+def read_only_results(day: dt.date, runs: int) -> list[dict]:
+    """Every figure without writing: see the module's docstring."""
+    from django.test import RequestFactory
+
+    from safeguard.oversight import exports, views
+
+    user = User(username=USERNAME, is_superuser=True, is_staff=True, is_active=True)
+    user.pk = 0  # never saved; templates may ask for it
+    filters = Filters(moment=end_of_day(day) - dt.timedelta(microseconds=1), day=day, period="3m")
+    query = f"as_of={day.isoformat()}&period=3m"
+    factory, results = RequestFactory(), []
+
+    def page_view(page: str):
+        url = (reverse("oversight:backlogs") if page == "backlogs" else reverse(f"oversight:{page}")) + f"?{query}"
+        request = factory.get(url)
+        request.user, request.session = user, {}
+        from django.contrib.messages.storage.fallback import FallbackStorage
+        request._messages = FallbackStorage(request)
+        return getattr(views, page)(request)
+
+    def figure(page: str, code: str):
+        board = selectors.dashboard(user, page, filters)
+        _, items = selectors.figure_rows(board, code)
+        shown = list(items[:100])
+        selectors.links(user, shown)
+        return len(items)
+
+    def export(page: str):
+        return exports._csv(selectors.dashboard(user, page, filters), filters)
+
+    for page in PAGES:
+        results.append({"what": f"{page} page (view called directly)", **timed_call(page, lambda page=page: page_view(page), runs)})
+        code, rows = largest_figure(user, page, day)
+        if code:
+            results.append({"what": f"{page}: largest list ({code}, {rows} rows, first 100 and their links)",
+                            **timed_call(code, lambda page=page, code=code: figure(page, code), runs)})
+        results.append({"what": f"{page} CSV export (dashboard and CSV bytes, no audit entry)",
+                        **timed_call(f"{page}.csv", lambda page=page: export(page), runs)})
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--as-of", default="2026-10-31", help="the day the figures are as of (default: the "
                         "generator's last day)")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--read-only", action="store_true", help="write nothing (a shared database): see above")
     args = parser.parse_args()
     day = dt.date.fromisoformat(args.as_of)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 
+    if args.read_only:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION READ ONLY")
+            seeded = 0
+            size = sizes()
+            results = read_only_results(day, args.runs)
+            transaction.set_rollback(True)
+        return report(args, day, size, seeded, results)
+
     user = bench_user()
     seeded = seed_casework(ResolvedPerson.objects.count(), end_of_day(day))
-    size = {
-        "person records": SourceRecord.objects.filter(kind="person").count(),
-        "resolved persons": ResolvedPerson.objects.count(),
-        "event versions": EventVersion.objects.count(),
-        "alerts": Alert.objects.count(),
-        "investigations": Investigation.objects.count(),
-        "case log entries": InvestigationLog.objects.count(),
-        "partner referrals": Referral.objects.count(),
-    }
+    size = sizes()
     client = Client()
     client.force_login(user)
     # As at the end of a real sign-in: past the second factor, and freshly re-authenticated
@@ -190,12 +261,29 @@ def main() -> None:
         reauthenticate(client)
         results.append({"what": f"{page} CSV export",
                         **timed(client, reverse("oversight:export", args=[page, "csv"]) + f"?{query}", args.runs)})
+    report(args, day, size, seeded, results)
+
+
+def sizes() -> dict:
+    return {
+        "person records": SourceRecord.objects.filter(kind="person").count(),
+        "resolved persons": ResolvedPerson.objects.count(),
+        "event versions": EventVersion.objects.count(),
+        "alerts": Alert.objects.count(),
+        "investigations": Investigation.objects.count(),
+        "case log entries": InvestigationLog.objects.count(),
+        "partner referrals": Referral.objects.count(),
+    }
+
+
+def report(args, day: dt.date, size: dict, seeded: int, results: list[dict]) -> None:
     version = (connection.Database.sqlite_version if connection.vendor == "sqlite"
                else "{}.{}".format(*divmod(connection.pg_version, 10000)))
     report = {
         "database": f"{connection.vendor} {version} ({connection.settings_dict['NAME']})",
         "machine": f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, load {os.getloadavg()[0]:.1f}",
-        "as_of": day.isoformat(), "runs": args.runs, "size": size, "casework_seeded": seeded, "results": results,
+        "as_of": day.isoformat(), "runs": args.runs, "read_only": args.read_only, "size": size,
+        "casework_seeded": seeded, "results": results,
     }
     if args.json:
         print(json.dumps(report, indent=2))

@@ -74,6 +74,8 @@ class Alert(models.Model):
             models.Index(fields=["raised_at"], name="alert_raised"),
             models.Index(fields=["closed_at"], name="alert_closed"),
             models.Index(fields=["owner_organisation", "owner_team"], name="alert_owner"),
+            # Oversight (issue 6): Encompass notifications due in a period.
+            models.Index(fields=["rule", "due_at"], name="alert_rule_due"),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,9 @@ import datetime as dt
 from collections import defaultdict
 from functools import partial
 
-from django.db.models import Count, Min, Q
+from django.db import connections
+from django.db.models import Count, F, Min, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from safeguard.casework.models import Investigation
 from safeguard.core.calendar import (
@@ -27,7 +29,7 @@ from safeguard.core.calendar import (
     working_days_after,
 )
 
-from . import facts
+from . import facts, sql
 from .board import Board, Filed, Item, Queried, Row, Table, median, share
 from .facts import AlertRow, CaseRow, EventRow, ReferralRow, moment_attr
 from .filters import Filters
@@ -175,7 +177,7 @@ def backlogs(user, filters: Filters) -> Board:
             board.over(f"alerts.{rule}.overdue", _days(moment - row["earliest_due"]) if row["earliest_due"] else None),
         ]))
     board.tables.append(table)
-    # Only alerts still open at the trend's first point can be open at any of its points.
+    # Only alerts still open at the trend's first point, or raised since, can be open at any of its points.
     trend_alerts = alerts_base.filter(facts.open_at(trend_start) | Q(raised_at__gt=trend_start)).aggregate(**{
         f"{kind}{i}": Count("pk", filter=test(point))
         for i, (_, point) in enumerate(points) for kind, test in (("open", facts.open_at), ("overdue", facts.overdue_at))})
@@ -209,27 +211,32 @@ def backlogs(user, filters: Filters) -> Board:
 
 # ---- compliance with statutory clocks -------------------------------------------------------
 
-def _clock_row(board: Board, code: str, label: str, due: list[Item], met: list[Item], missed: list[Item]) -> Row:
-    return Row(label, [
-        board.count(f"{code}.due", f"{label}: due in the period", due),
-        board.count(f"{code}.met", f"{label}: met", met),
-        board.count(f"{code}.missed", f"{label}: missed", missed),
-        board.over(f"{code}.due", share(len(met), len(due))),
-    ])
+def _clock_row(board: Board, code: str, label: str, due, met, missed, counts: dict[str, int] | None = None) -> Row:
+    """A clock's due, met and missed rows; `counts` when the database counted them (the rows are
+    then `Queried`)."""
+    if counts is None:
+        cells = [board.count(f"{code}.{name}", f"{label}: {text}", rows)
+                 for name, text, rows in (("due", "due in the period", due), ("met", "met", met),
+                                          ("missed", "missed", missed))]
+    else:
+        cells = [board.counted(f"{code}.{name}", f"{label}: {text}", counts[name], rows)
+                 for name, text, rows in (("due", "due in the period", due), ("met", "met", met),
+                                          ("missed", "missed", missed))]
+    return Row(label, [*cells, board.over(f"{code}.due", share(cells[1].value, cells[0].value))])
 
 
 def _return_home_interviews(user, filters: Filters) -> tuple[list, list, list]:
     """Children's missing episodes that ended so that their 72 hours ran out in the period, and
     whether a return-home interview was completed (or declined) within them (RHI-72H)."""
     moment, start = filters.moment, filters.start
-    episodes = facts.counting(facts.event_versions(
-        user, ["missing_episode"], moment, Q(ends_at__gt=start - 72 * HOUR, ends_at__lte=moment)), moment)
+    episodes = facts.event_versions(user, ["missing_episode"], moment,
+                                    Q(ends_at__gt=start - 72 * HOUR, ends_at__lte=moment), counting_only=True)
     episodes = [e for e in episodes if e.ends_at and start < e.ends_at + 72 * HOUR <= moment]
     children = facts.children_at(user, episodes, "missing", moment)
     episodes = [e for e in episodes if e.version_id in children]
     # An interview takes place after the child is back, so older ones cannot count here.
-    interviews = facts.counting(facts.event_versions(
-        user, ["return_home_interview"], moment, Q(at__gt=start - dt.timedelta(days=7))), moment)
+    interviews = facts.event_versions(user, ["return_home_interview"], moment, Q(at__gt=start - dt.timedelta(days=7)),
+                                      counting_only=True)
     episode_of = facts.references(user, interviews, "episode")
     done: dict[int, list[dt.datetime]] = defaultdict(list)
     for interview in interviews:
@@ -254,12 +261,12 @@ def _initial_conferences(user, filters: Filters) -> tuple[list, list, list]:
     moment, start = filters.moment, filters.start
     # 15 working days are at most 25 calendar days, even across Christmas and Easter.
     window = start - dt.timedelta(days=25)
-    discussions = [d for d in facts.counting(facts.event_versions(
-        user, ["strategy_discussion"], moment, Q(at__gt=window, at__lte=moment)), moment)
-        if d.attributes.get("outcome") == "s47" and d.at and start < working_days_after(d.at, 15) <= moment]
-    conferences = [c for c in facts.counting(facts.event_versions(
-        user, ["child_protection_conference"], moment, Q(at__gt=window, at__lte=moment)), moment)
-        if c.attributes.get("conference_type") == "initial" and c.at]
+    discussions = [d for d in facts.event_versions(user, ["strategy_discussion"], moment, Q(at__gt=window, at__lte=moment),
+                                                   counting_only=True, outcome="s47")
+                   if d.at and start < working_days_after(d.at, 15) <= moment]
+    conferences = [c for c in facts.event_versions(user, ["child_protection_conference"], moment,
+                                                   Q(at__gt=window, at__lte=moment), counting_only=True,
+                                                   conference_type="initial") if c.at]
     children = facts.subjects(user, discussions, "child")
     conference_children = facts.subjects(user, conferences, "child")
     held: dict[int, list[dt.datetime]] = defaultdict(list)
@@ -283,9 +290,10 @@ def _referral_decisions(user, filters: Filters) -> tuple[list, list, list]:
     a decision was made within it (REFERRAL-DECISION). The decision's time is its `decided_at`,
     or, where the source did not send one, when the version carrying the decision was recorded."""
     moment, start = filters.moment, filters.start
-    referrals = [r for r in facts.counting(facts.event_versions(
-        user, ["referral"], moment, Q(at__gt=start - dt.timedelta(days=10), at__lte=moment)), moment)
-        if r.attributes.get("to_agency") == "csc" and r.at and start < working_days_after(r.at, 1) <= moment]
+    referrals = [r for r in facts.event_versions(user, ["referral"], moment,
+                                                 Q(at__gt=start - dt.timedelta(days=10), at__lte=moment),
+                                                 counting_only=True, to_agency="csc")
+                 if r.at and start < working_days_after(r.at, 1) <= moment]
     due, met, missed = [], [], []
     for referral in referrals:
         deadline = working_days_after(referral.at, 1)
@@ -298,20 +306,25 @@ def _referral_decisions(user, filters: Filters) -> tuple[list, list, list]:
     return due, met, missed
 
 
-def _encompass(user, filters: Filters) -> tuple[list, list, list]:
+def _encompass(user, filters: Filters) -> tuple[Queried, Queried, Queried, dict[str, int]]:
     """Operation Encompass: each child present at a domestic abuse incident whose school had to be
     told by 09:00 on the next school day, with that time in the period. Which children were
     present (named, or living there) is the rule engine's judgement, so this counts ENCOMPASS
-    alerts; met when the notification was recorded by the due time."""
+    alerts; met when the notification was recorded by the due time (satisfied by then, as
+    `status_as_of` says at the moment). Counted by the database; the lists are the same filters."""
     moment = filters.moment
-    rows = facts.alerts(user, filters, rules=["ENCOMPASS"], due_between=(filters.start, moment))
-    due, met, missed = [], [], []
-    for alert in rows:
-        status, closed_at = alert.status(moment)
-        item = _alert_item(alert, f"due {alert.due_at.astimezone(LONDON):%d %b %Y %H:%M}")
-        due.append(item)
-        (met if status == "satisfied" and closed_at and closed_at <= alert.due_at else missed).append(item)
-    return due, met, missed
+    due = facts.alert_queryset(user, filters).filter(rule="ENCOMPASS", due_at__gt=filters.start, due_at__lte=moment)
+    met = facts.closed_by_records(moment, "satisfied") & Q(closed_at__lte=F("due_at"))
+    counts = due.aggregate(due=Count("pk"), met=Count("pk", filter=met))
+    counts["missed"] = counts["due"] - counts["met"]
+
+    def item(values: tuple) -> Item:
+        alert = facts.alert_row(values)
+        return _alert_item(alert, f"due {alert.due_at.astimezone(LONDON):%d %b %Y %H:%M}")
+
+    by_due = ("due_at", "pk")
+    return (Queried(facts.alert_rows(due, by_due), item), Queried(facts.alert_rows(due.filter(met), by_due), item),
+            Queried(facts.alert_rows(due.exclude(pk__in=due.filter(met).values("pk")), by_due), item), counts)
 
 
 def _registrations(user, moment: dt.datetime, settings) -> list[tuple[EventRow, int, dt.datetime, dt.datetime]]:
@@ -319,7 +332,7 @@ def _registrations(user, moment: dt.datetime, settings) -> list[tuple[EventRow, 
     notification were due (RSO-VISIT, RSO-ANNUAL)."""
     today = london_date(moment)
     registrations = []
-    for row in facts.counting(facts.event_versions(user, ["rso_registration"], moment), moment):
+    for row in facts.event_versions(user, ["rso_registration"], moment, counting_only=True):
         try:
             starts = dt.date.fromisoformat(row.attributes.get("starts_on") or "")
         except ValueError:
@@ -410,82 +423,148 @@ def compliance(user, filters: Filters) -> Board:
 
 ALERT_COLUMNS = ["Raised", "Acknowledged", "Resolved", "Satisfied", "Lapsed", "Open", "Overdue",
                  "Median hours to acknowledge", "Median hours to close"]
+# What the alerts page groups by: the rule, and the owning team's name and area ("No team",
+# "No area" when there is none or it is blank).
+ALERT_GROUPS = (
+    ("rule", "By rule", F("rule")),
+    ("team", "By team", Coalesce(NullIf(F("owner_team__name"), Value("")), Value("No team"))),
+    ("area", "By area", Coalesce(NullIf(F("owner_team__area"), Value("")), Value("No area"))),
+)
+# The counted columns, in order, and "closed" (the rows the median time to close is over).
+ALERT_MEASURES = ("raised", "acknowledged", "resolved", "satisfied", "lapsed", "open", "overdue")
 
 
-def _alert_row(board: Board, code: str, label: str, rows: list[AlertRow], moment: dt.datetime) -> Row:
-    status = {a.pk: a.status(moment) for a in rows}
-    acked = [a for a in rows if a.acknowledged_at and a.acknowledged_at <= moment]
-    closed = [a for a in rows if status[a.pk][1] is not None]
+def _alert_tests(moment: dt.datetime) -> dict[str, Q]:
+    """Each measure of the alerts page as a filter: `alerts.selectors.status_as_of` at the moment."""
+    return {
+        "raised": Q(),
+        "acknowledged": facts.acknowledged_by(moment),
+        "resolved": facts.resolved_by(moment),
+        "satisfied": facts.closed_by_records(moment, "satisfied"),
+        "lapsed": facts.closed_by_records(moment, "lapsed"),
+        "open": facts.open_at(moment),
+        "overdue": facts.overdue_at(moment),
+        "closed": facts.closed_by(moment),
+    }
 
-    board.file(f"{code}.closed", f"{label}: closed", Filed(closed, _alert_item))
 
-    def by(name: str) -> Filed:
-        return Filed([a for a in rows if status[a.pk][0] == name], _alert_item)
-
-    return Row(label, [
-        board.count(f"{code}.raised", f"{label}: raised", Filed(rows, _alert_item)),
-        board.count(f"{code}.acknowledged", f"{label}: acknowledged", Filed(acked, _alert_item)),
-        board.count(f"{code}.resolved", f"{label}: resolved", by("resolved")),
-        board.count(f"{code}.satisfied", f"{label}: satisfied", by("satisfied")),
-        board.count(f"{code}.lapsed", f"{label}: lapsed", by("lapsed")),
-        board.count(f"{code}.open", f"{label}: still open", Filed([a for a in rows if a.is_open(moment)], _alert_item)),
-        board.count(f"{code}.overdue", f"{label}: overdue",
-                    Filed([a for a in rows if a.is_overdue(moment)], _alert_item)),
-        board.over(f"{code}.acknowledged", median([(a.acknowledged_at - a.raised_at) / HOUR for a in acked])),
-        board.over(f"{code}.closed", median([(status[a.pk][1] - a.raised_at) / HOUR for a in closed])),
-    ])
+def _python_medians(queryset, tests: dict[str, Q], moment: dt.datetime) -> dict[str, tuple]:
+    """Where the database has no median (SQLite): each group's median hours to acknowledge and to
+    close, from the two moments of the acknowledged and closed rows only."""
+    ack: dict[str, list[float]] = defaultdict(list)
+    close: dict[str, list[float]] = defaultdict(list)
+    rows = queryset.filter(tests["acknowledged"] | tests["closed"]).annotate(
+        closing=facts.closing_time(moment)).values_list("grp", "raised_at", "acknowledged_at", "closing")
+    for group, raised, acknowledged, closing in rows:
+        if acknowledged is not None and acknowledged <= moment:
+            ack[group].append((acknowledged - raised) / HOUR)
+        if closing is not None and closing <= moment:
+            close[group].append((closing - raised) / HOUR)
+    return {group: (median(ack.get(group, [])), median(close.get(group, []))) for group in {*ack, *close}}
 
 
 def alerts(user, filters: Filters) -> Board:
+    """Counted by the database, grouped by rule, team and area (one query each); each count's list
+    is the same filter read a page at a time."""
     moment = filters.moment
     board = Board("alerts", "Alerts")
-    rows = facts.alerts(user, filters, raised_after=filters.start)
-    for key, title, attr in (("rule", "By rule", "rule"), ("team", "By team", "team"), ("area", "By area", "area")):
-        groups: dict[str, list[AlertRow]] = defaultdict(list)
-        for alert in rows:
-            groups[getattr(alert, attr)].append(alert)
+    period = facts.alert_queryset(user, filters).filter(raised_at__gt=filters.start)
+    tests = _alert_tests(moment)
+    in_sql = sql.has_median(connections[period.db])
+    for key, title, group in ALERT_GROUPS:
+        grouped = period.annotate(grp=group)
+        aggregates = {name: Count("pk", filter=tests[name]) if name != "raised" else Count("pk")
+                      for name in (*ALERT_MEASURES, "closed")}
+        if in_sql:
+            aggregates["ack_hours"] = sql.Median(sql.Hours(F("acknowledged_at"), F("raised_at")),
+                                                 filter=tests["acknowledged"])
+            aggregates["close_hours"] = sql.Median(sql.Hours(facts.closing_time(moment), F("raised_at")),
+                                                   filter=tests["closed"])
+        counted = {row["grp"]: row for row in grouped.values("grp").annotate(**aggregates).order_by()}
+        hours = ({name: (_rounded(row["ack_hours"]), _rounded(row["close_hours"])) for name, row in counted.items()}
+                 if in_sql else _python_medians(grouped, tests, moment))
         table = Table(key, f"Alerts raised in the period: {title.lower()}",
                       "What became of the alerts raised in the period, as of the day; times are from raising.",
                       [title.removeprefix("By ").capitalize(), *ALERT_COLUMNS],
                       chart=("bar", (2, 3, 4, 5)) if key == "rule" else None, stacked=True)
-        for name in sorted(groups):
-            table.rows.append(_alert_row(board, f"{key}.{name}", name, groups[name], moment))
+        for name in sorted(counted):
+            row, code = counted[name], f"{key}.{name}"
+
+            def rows(measure: str, name=name, grouped=grouped) -> Queried:
+                return Queried(facts.alert_rows(grouped.filter(tests[measure], grp=name)), _alert_values)
+
+            board.file(f"{code}.closed", f"{name}: closed", rows("closed"))
+            labels = {"raised": "raised", "acknowledged": "acknowledged", "resolved": "resolved",
+                      "satisfied": "satisfied", "lapsed": "lapsed", "open": "still open", "overdue": "overdue"}
+            ack_hours, close_hours = hours.get(name, (None, None))
+            table.rows.append(Row(name, [
+                *[board.counted(f"{code}.{measure}", f"{name}: {labels[measure]}", row[measure], rows(measure))
+                  for measure in ALERT_MEASURES],
+                board.over(f"{code}.acknowledged", ack_hours),
+                board.over(f"{code}.closed", close_hours),
+            ]))
         board.tables.append(table)
     return board
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 # ---- partners -------------------------------------------------------------------------------
 
 def partners(user, filters: Filters) -> Board:
+    """Counted by the database, grouped by partner organisation (one query); each count's list is
+    the same filter read a page at a time."""
     moment = filters.moment
     board = Board("partners", "Partners' response times")
-    groups: dict[str, list[ReferralRow]] = defaultdict(list)
-    for referral in facts.partner_referrals(user, filters):
-        groups[referral.partner].append(referral)
+    sent = facts.partner_referral_queryset(user, filters)
+    answered = Q(responded_at__lte=moment)
+    waiting = Q(responded_at__isnull=True) | Q(responded_at__gt=moment)
+    tests = {"sent": Q(), "answered": answered, "on_time": answered & Q(responded_at__lte=F("response_due_at")),
+             "waiting": waiting, "overdue": waiting & Q(response_due_at__lt=moment)}
+    aggregates = {name: Count("pk", filter=test) if name != "sent" else Count("pk") for name, test in tests.items()}
+    in_sql = sql.has_median(connections[sent.db])
+    if in_sql:
+        aggregates["days"] = sql.Median(sql.Days(F("responded_at"), F("sent_at")), filter=answered)
+    counted = {row["to_organisation__name"]: row
+               for row in sent.values("to_organisation__name").annotate(**aggregates).order_by()}
+    if not in_sql:
+        spans: dict[str, list[float]] = defaultdict(list)
+        for name, sent_at, responded_at in sent.filter(answered).values_list("to_organisation__name", "sent_at",
+                                                                             "responded_at"):
+            spans[name].append((responded_at - sent_at) / dt.timedelta(days=1))
     table = Table("partners", "Referrals to partners sent in the period",
                   "Referrals from investigations to partner organisations, and how quickly each partner answered.",
                   ["Partner organisation", "Sent", "Answered", "Answered by the due time", "Awaiting an answer",
                    "Awaiting and overdue", "Median days to answer"], chart=("bar", (1, 3)), stacked=True)
-    for name in sorted(groups):
-        rows = groups[name]
-        answered = [r for r in rows if r.responded_at and r.responded_at <= moment]
-        waiting = [r for r in rows if r not in answered]
-        code = f"partner.{name}"
+    labels = {"sent": "Referrals to {}", "answered": "Referrals to {} answered",
+              "on_time": "Referrals to {} answered by the due time", "waiting": "Referrals to {} awaiting an answer",
+              "overdue": "Referrals to {} awaiting an answer past the due time"}
+    for name in sorted(counted):
+        row, code = counted[name], f"partner.{name}"
+
+        def rows(measure: str, name=name) -> Queried:
+            to_item = _overdue_referral_values if measure == "overdue" else _referral_values
+            return Queried(facts.referral_rows(sent.filter(tests[measure], to_organisation__name=name)), to_item)
+
+        days = _rounded(row["days"]) if in_sql else median(spans.get(name, []))
         table.rows.append(Row(name, [
-            board.count(f"{code}.sent", f"Referrals to {name}", [_referral_item(r) for r in rows]),
-            board.count(f"{code}.answered", f"Referrals to {name} answered", [_referral_item(r) for r in answered]),
-            board.count(f"{code}.on_time", f"Referrals to {name} answered by the due time",
-                        [_referral_item(r) for r in answered if r.responded_at <= r.response_due_at]),
-            board.count(f"{code}.waiting", f"Referrals to {name} awaiting an answer",
-                        [_referral_item(r) for r in waiting]),
-            board.count(f"{code}.overdue", f"Referrals to {name} awaiting an answer past the due time",
-                        [_referral_item(r, f"due {r.response_due_at.astimezone(LONDON):%d %b %Y}")
-                         for r in waiting if moment > r.response_due_at]),
-            board.over(f"{code}.answered", median([(r.responded_at - r.sent_at) / dt.timedelta(days=1)
-                                                   for r in answered])),
+            *[board.counted(f"{code}.{measure}", labels[measure].format(name), row[measure], rows(measure))
+              for measure in tests],
+            board.over(f"{code}.answered", days),
         ]))
     board.tables.append(table)
     return board
+
+
+def _referral_values(values: tuple) -> Item:
+    return _referral_item(ReferralRow(*values))
+
+
+def _overdue_referral_values(values: tuple) -> Item:
+    ref = ReferralRow(*values)
+    return _referral_item(ref, f"due {ref.response_due_at.astimezone(LONDON):%d %b %Y}")
 
 
 PAGES = {
