@@ -135,9 +135,10 @@ def write_results(args, kinds: dict[str, int], rows: list[dict], generated: tupl
     total = sum(kinds.values())
     for r in rows:
         ingest = r["ingest"][0]
-        cell = lambda step: f"{r[step][0]:.0f} s (CPU {r[step][2]:.0f} s), {r[step][1]:,.0f} MiB"  # noqa: E731
-        lines.append(f"| {r['database']} | {cell('migrate')} | {cell('ingest')} | {total / ingest:,.0f} lines/s | "
-                     f"{cell('link')} | {cell('evaluate')} |")
+        cell = {step: f"{r[step][0]:.0f} s (CPU {r[step][2]:.0f} s), {r[step][1]:,.0f} MiB"
+                for step in ("migrate", "ingest", "link", "evaluate")}
+        lines.append(f"| {r['database']} | {cell['migrate']} | {cell['ingest']} | {total / ingest:,.0f} lines/s | "
+                     f"{cell['link']} | {cell['evaluate']} |")
     results = ROOT / "benchmarks" / "RESULTS.md"
     text = results.read_text() if results.exists() else "# Benchmark results\n"
     section = "\n".join(lines) + "\n"

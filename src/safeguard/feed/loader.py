@@ -689,7 +689,8 @@ def _parsed_in_child(lines: Iterable[Line], prepare: _Preparer, size: int) -> It
     try:
         while True:
             try:
-                message, content = pickle.loads(reader.recv_bytes())
+                # Bytes from our own forked child over its private pipe, never from outside.
+                message, content = pickle.loads(reader.recv_bytes())  # noqa: S301
             except EOFError:
                 child.join()
                 raise RuntimeError(f"the feed-parsing process stopped unexpectedly (exit code {child.exitcode})"
