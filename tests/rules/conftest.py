@@ -32,10 +32,11 @@ def link(db):
             for pk in pks:
                 clusters[pk] = min(pks)
         run = LinkageRun.objects.create(started_at=now())
-        _, changed_persons = _assign("person", clusters, _Why(run), subset=False)
+        # _assign returns (counts, changed ids, ...): the tail grew with the merges it reports
+        changed_persons = _assign("person", clusters, _Why(run), subset=False)[1]
         locations = location_table()
-        _, changed_locations = _assign("location", match_locations(locations) if locations.num_rows else {}, _Why(run),
-                                       subset=False)
+        changed_locations = _assign("location", match_locations(locations) if locations.num_rows else {}, _Why(run),
+                                    subset=False)[1]
         return changed_persons, changed_locations
 
     return link

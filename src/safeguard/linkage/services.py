@@ -14,7 +14,6 @@ from hashlib import sha256
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from django.conf import settings
 from django.db import transaction
 
@@ -75,12 +74,18 @@ class LinkResult:
     `changed_persons`: resolved person ids that gained or lost a record, including ids created by
     the run and ids that lost all their records (now `merged_into` the id that took most of them).
     `changed_locations`: the same for resolved places. A resolved id in neither set has exactly
-    the records it had before the run. `summary`: counts, as `link --json` prints them.
+    the records it had before the run. `merged_persons`: resolved person ids the run retired ->
+    the id each was merged into. `relinked_persons` / `relinked_locations`: the resolved ids a
+    record moved from or to (merges and splits, not new records joining). `summary`: counts, as
+    `link --json` prints them.
     """
 
     changed_persons: set[int] = field(default_factory=set)
     changed_locations: set[int] = field(default_factory=set)
     summary: dict = field(default_factory=dict)
+    merged_persons: dict[int, int] = field(default_factory=dict)
+    relinked_persons: set[int] = field(default_factory=set)
+    relinked_locations: set[int] = field(default_factory=set)
 
 
 def _decisions(record_ids: set[int]) -> dict[tuple[int, int], str]:
@@ -115,9 +120,8 @@ def _apply_decisions(pairs: pa.Table, decided: dict[tuple[int, int], str]) -> pa
     })
 
 
-def _queue_for_review(pairs: pa.Table, limits: Thresholds, decided: dict[tuple[int, int], str]) -> int:
-    band = pairs.filter(pc.and_(pc.and_(pc.greater_equal(pairs["match_weight"], limits.review),
-                                        pc.less(pairs["match_weight"], limits.join)), pc.is_null(pairs["conflict"])))
+def _queue_for_review(band: pa.Table, decided: dict[tuple[int, int], str]) -> int:
+    """Queue the pairs of the review band (`persons.Scored.review`) nobody has decided."""
     if band.num_rows == 0:
         return 0
     moment = now()
@@ -152,12 +156,17 @@ def _current(membership, field_name: str, record_ids, subset: bool) -> dict[int,
     return out
 
 
-def _assign(kind: str, clusters: dict[int, int], why: _Why, *, subset: bool) -> tuple[dict[str, int], set[int]]:
+def _assign(kind: str, clusters: dict[int, int], why: _Why, *,
+            subset: bool) -> tuple[dict[str, int], set[int], dict[int, int], set[int]]:
     """Give each cluster a resolved id: a resolved id stays with the cluster that holds most of
     its records; a cluster that unites several keeps the oldest; the rest get new ids.
 
     With `subset`, `clusters` covers only some records: every record of a resolved id it touches
-    must be in it (the candidate search closes its scope over resolved ids)."""
+    must be in it (the candidate search closes its scope over resolved ids).
+
+    Returns the counts, the resolved ids that gained or lost records, the merges (a resolved
+    id that lost all its records -> the id that took most of them), and the resolved ids a record
+    moved from or to (merges and splits: what alerts must follow; a new record joining is not)."""
     membership, resolved_model, field_name = (
         (PersonMembership, ResolvedPerson, "person") if kind == "person" else (LocationMembership, ResolvedLocation, "location")
     )
@@ -183,6 +192,7 @@ def _assign(kind: str, clusters: dict[int, int], why: _Why, *, subset: bool) -> 
         kept.update({key: obj.pk for key, obj in zip(needing_ids, created, strict=True)})
     new_rows, changed_rows, history = [], [], []
     changed: set[int] = set()
+    relinked: set[int] = set()
     for key, records in members.items():
         target = kept[key]
         for record_id in records:
@@ -192,6 +202,7 @@ def _assign(kind: str, clusters: dict[int, int], why: _Why, *, subset: bool) -> 
             changed.add(target)
             if before is not None:
                 changed.add(before)
+                relinked.update((before, target))
             row = membership(record_id=record_id, since=moment, **{f"{field_name}_id": target})
             (changed_rows if before is not None else new_rows).append(row)
             reason = why.reason or ("linkage run" if before is None else "re-linked by run")
@@ -206,30 +217,48 @@ def _assign(kind: str, clusters: dict[int, int], why: _Why, *, subset: bool) -> 
         resolved_model.objects.filter(pk=rid).update(merged_into=into)
     summary = {"records": len(clusters), f"{kind}s": len(members), "moved": len(changed_rows), "joined": len(new_rows),
                "merged": len(retired)}
-    return summary, changed
+    return summary, changed, retired, relinked
 
 
 def _score_and_cluster(persons: pa.Table, limits: Thresholds) -> tuple[pa.Table, dict[int, int], dict]:
-    pairs = person_engine.predict(persons, active_model())
+    """(the review band's pairs, clusters, people's decisions). Every pair is fetched with only
+    what clustering needs; the review band with every column (`persons.score`)."""
+    scored = person_engine.score(persons, active_model(), review=(limits.review, limits.join))
     ids = persons["record_id"].to_pylist()
     decided = _decisions(set(ids))
-    return pairs, person_engine.cluster(ids, _apply_decisions(pairs, decided), limits.join, limits.keep), decided
+    clusters = person_engine.cluster(ids, _apply_decisions(scored.pairs, decided), limits.join, limits.keep)
+    return scored.review, clusters, decided
 
 
 def _finish(run: LinkageRun, why: _Why, location_clusters: dict[int, int], scored, *, subset: bool, actor,
             actor_label: str) -> LinkResult:
     """Write a run's clusters, queue its uncertain pairs, record and audit it (call in a transaction)."""
-    pairs, person_clusters, decided = scored
-    locations, changed_locations = _assign("location", location_clusters, why, subset=subset)
-    persons, changed_persons = _assign("person", person_clusters, why, subset=subset)
+    band, person_clusters, decided = scored
+    locations, changed_locations, _, relinked_locations = _assign("location", location_clusters, why, subset=subset)
+    persons, changed_persons, merged_persons, relinked_persons = _assign("person", person_clusters, why, subset=subset)
     summary = {"locations": locations, "persons": persons,
-               "queued_for_review": _queue_for_review(pairs, thresholds(), decided) if pairs is not None else 0}
+               "queued_for_review": _queue_for_review(band, decided) if band is not None else 0}
     run.finished_at = now()
     run.summary = summary
     run.save(update_fields=["finished_at", "summary"])
     audit_log(actor=actor, actor_label=actor_label, action=Action.COMBINATION, object_type="linkage_run",
               object_ids=[run.pk], details={**summary, "reason": why.reason} if why.reason else summary)
-    return LinkResult(changed_persons=changed_persons, changed_locations=changed_locations, summary=summary)
+    return LinkResult(changed_persons=changed_persons, changed_locations=changed_locations, summary=summary,
+                      merged_persons=merged_persons, relinked_persons=relinked_persons,
+                      relinked_locations=relinked_locations)
+
+
+def _follow_alerts(result: LinkResult, why: _Why, *, actor, actor_label: str, judge: bool) -> None:
+    """Alerts follow the merges and splits (rules.md, "When linkage changes"): see alerts.relink.
+    With `judge`, the alerts of the people concerned are judged again now; without it, whoever
+    called must evaluate them next (the after-load hook of alerts does)."""
+    from safeguard.alerts.relink import follow_linkage
+
+    moved = follow_linkage(persons=result.relinked_persons if not judge else result.changed_persons,
+                           locations=result.relinked_locations if not judge else result.changed_locations,
+                           merged=result.merged_persons, actor=actor, actor_label=actor_label,
+                           reason=why.reason or f"linkage run {why.run.pk}", evaluate=judge)
+    result.summary["alerts"] = moved.summary()
 
 
 def link_all(*, actor=None, actor_label: str = "system") -> dict:
@@ -238,8 +267,10 @@ def link_all(*, actor=None, actor_label: str = "system") -> dict:
     return link_everything(actor=actor, actor_label=actor_label).summary
 
 
-def link_everything(*, actor=None, actor_label: str = "system") -> LinkResult:
-    """`link_all`, returning what changed."""
+def link_everything(*, actor=None, actor_label: str = "system", judge_alerts: bool = False) -> LinkResult:
+    """`link_all`, returning what changed. Alerts follow the merges and splits (alerts.relink);
+    with `judge_alerts` the alerts of the people concerned are also judged again (else the next
+    evaluation does: a batch run may change most people)."""
     run = LinkageRun.objects.create(started_at=now(), mode="batch",
                                     model_version=person_engine.model_version(active_model()))
     locations = location_table()
@@ -248,17 +279,22 @@ def link_everything(*, actor=None, actor_label: str = "system") -> LinkResult:
     # Scoring a whole force takes minutes: it runs before the transaction that writes the result.
     scored = _score_and_cluster(persons, thresholds()) if persons.num_rows else (None, {}, {})
     with transaction.atomic():
-        return _finish(run, _Why(run), location_clusters, scored, subset=False, actor=actor, actor_label=actor_label)
+        why = _Why(run)
+        result = _finish(run, why, location_clusters, scored, subset=False, actor=actor, actor_label=actor_label)
+        _follow_alerts(result, why, actor=actor, actor_label=actor_label, judge=judge_alerts)
+        return result
 
 
 def link_records(*, record_ids: set[int], actor=None, actor_label: str = "system", user=None,
-                 reason: str = "") -> LinkResult:
+                 reason: str = "", judge_alerts: bool = True) -> LinkResult:
     """Incremental linkage: bring persons and places up to date for records that arrived or
     changed (any kind: a person-location link re-links its person) without re-running everything.
 
     Candidates are found in the database (`candidates`), the engine scores the small scope with
     the cached Splink SQL, and only the affected resolved ids are re-clustered. Returns what
     changed (`LinkResult`): pass `changed_persons` / `changed_locations` to alert evaluation.
+    Alerts follow the merges and splits (alerts.relink); with `judge_alerts` the alerts of the
+    people concerned are also judged again, so that a reviewer's decision shows at once.
     """
     with transaction.atomic():
         run = LinkageRun.objects.create(started_at=now(), mode="incremental",
@@ -268,13 +304,15 @@ def link_records(*, record_ids: set[int], actor=None, actor_label: str = "system
         scope = location_scope(touched_locations) if touched_locations else set()
         location_clusters = location_engine.match_locations(location_table(scope)) if scope else {}
         # Places first: the person candidate search looks for people at home in the same places.
-        locations, changed_locations = _assign("location", location_clusters, why, subset=True)
+        locations, changed_locations, _, relinked_locations = _assign("location", location_clusters, why, subset=True)
         new = person_table(touched_persons) if touched_persons else None
         persons = person_table(person_scope(new)) if new is not None and new.num_rows else None
         scored = _score_and_cluster(persons, thresholds()) if persons is not None else (None, {}, {})
         result = _finish(run, why, {}, scored, subset=True, actor=actor, actor_label=actor_label)
-    result.changed_locations |= changed_locations
-    result.summary["locations"] = locations
+        result.changed_locations |= changed_locations
+        result.relinked_locations |= relinked_locations
+        result.summary["locations"] = locations
+        _follow_alerts(result, why, actor=actor, actor_label=actor_label, judge=judge_alerts)
     return result
 
 
@@ -291,7 +329,7 @@ def link_after_load(load_summary) -> str:
     if len(touched) > INCREMENTAL_UP_TO:
         result = link_everything(actor=None, actor_label="after load")
     else:
-        result = link_records(record_ids=touched, actor=None, actor_label="after load")
+        result = link_records(record_ids=touched, actor=None, actor_label="after load", judge_alerts=False)
     load_summary.linkage = result
     return (f"linkage: {len(result.changed_persons)} resolved persons and {len(result.changed_locations)} places "
             f"changed")
@@ -389,8 +427,8 @@ def _scores(table: pa.Table, truth: dict[tuple[str, str], str], refs: dict[int, 
     if not labelled:
         raise SafeguardError("None of the labelled records are held: check the truth file's source and id columns.")
     limits = thresholds()
-    clusters = person_engine.cluster(table["record_id"].to_pylist(), person_engine.predict(table, model),
-                                     limits.join, limits.keep)
+    pairs = person_engine.score(table, model, review=(limits.join, limits.join)).pairs  # no review band needed
+    clusters = person_engine.cluster(table["record_id"].to_pylist(), pairs, limits.join, limits.keep)
     scores = pair_scores(clusters, labelled)
     return {"precision": round(scores.precision, 4), "recall": round(scores.recall, 4), "f1": round(scores.f1, 4),
             "labelled_records": len(labelled)}

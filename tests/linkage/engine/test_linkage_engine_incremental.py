@@ -21,7 +21,7 @@ def _weights(pairs: pa.Table, new: set[int]) -> dict[tuple[int, int], float]:
     return out
 
 
-@pytest.mark.parametrize("arrivals", [1, 40])
+@pytest.mark.parametrize("arrivals", [1, 40, 200])  # 200: more keys and ids than POINT_LOOKUPS
 def test_arrivals_scored_against_the_held_index_match_the_batch_pairs(arrivals) -> None:
     records = generate(people=1500, seed=5).drop_columns(["person_id"])
     ids = records["record_id"].to_pylist()

@@ -65,6 +65,21 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# Up to this many values, a lookup is one query of equalities joined by UNION ALL, each of which
+# can skip to the row groups its value can be in (the tables are sorted on the looked-up column).
+# With one `col IN (...)` list DuckDB scanned the table (EXPLAIN: sequential scan): fetching 3
+# held records from 252k took 146 ms of CPU, 17 ms as equalities; the key lookup 42 -> 19 ms
+# (benchmarks/RESULTS.md, Linkage, session 3). More values than this (a batch of arrivals) are
+# looked up with one IN list: one scan for all of them, as before.
+POINT_LOOKUPS = 300
+
+
+def _lookup_sql(select: str, table: str, column: str, values: list[str]) -> str:
+    if len(values) <= POINT_LOOKUPS:
+        return " UNION ALL ".join(f"SELECT {select} FROM {table} WHERE {column} = {v}" for v in values)
+    return f"SELECT {select} FROM {table} WHERE {column} IN ({', '.join(values)})"
+
+
 class HeldIndex:
     def __init__(self, held: Any, model: Model = None):
         self.engine = engine(model)
@@ -113,8 +128,8 @@ class HeldIndex:
                     if rid != other:
                         found.add((min(rid, other), max(rid, other)))
         if wanted:
-            listed = ", ".join(_quoted(k) for k in wanted)
-            held = self.con.sql(f"SELECT key, record_id FROM {self.name}_keys WHERE key IN ({listed})").fetchall()
+            held = self.con.sql(_lookup_sql("key, record_id", f"{self.name}_keys", "key",
+                                            [_quoted(k) for k in sorted(wanted)])).fetchall()
             new_ids_of = set(itertools.chain.from_iterable(wanted.values()))
             for key, held_id in held:
                 if held_id in new_ids_of:
@@ -131,7 +146,7 @@ class HeldIndex:
             pairs = self._candidate_pairs(rows)
             new_ids = {row["record_id"] for row in rows}
             held_ids = sorted({a for a, _ in pairs if a not in new_ids})
-            held = self.con.sql(f"SELECT * FROM {self.name} WHERE record_id IN ({', '.join(map(str, held_ids))})"
+            held = self.con.sql(_lookup_sql("*", self.name, "record_id", [str(i) for i in held_ids])
                                 ).to_arrow_table() if held_ids else arrivals.schema.empty_table()
             both = pa.concat_tables([held.cast(arrivals.schema), arrivals])
             position = {rid: i for i, rid in enumerate(both["record_id"].to_pylist())}

@@ -17,6 +17,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from hashlib import sha256
@@ -42,7 +43,8 @@ from .names import (
     surname_parts,
 )
 
-__all__ = ["prepare", "model_version", "predict", "predict_within", "predict_between", "cluster", "explain", "conflict_sql"]
+__all__ = ["prepare", "model_version", "predict", "predict_within", "predict_between", "score", "Scored", "cluster",
+           "explain", "conflict_sql"]
 
 Model = dict[str, Any] | str | None
 
@@ -108,6 +110,20 @@ _LIST_COLUMNS = ", ".join(
 )
 # Below this many pairs a job is scored pair by pair (no blocking): faster, and finds every pair.
 SMALL_JOB_PAIRS = 20_000
+# What clustering needs of every scored pair (`score`): the rest is fetched for the review band only.
+SLIM_COLUMNS = ("record_id_l", "record_id_r", "match_weight", "conflict")
+
+
+@dataclass
+class Scored:
+    """Scored pairs as clustering needs them, and the review band in full.
+
+    `pairs`: every scored pair, columns SLIM_COLUMNS. `review`: the pairs with a match weight in
+    the review band [low, high) that break no hard rule, with every column `predict` gives (the
+    compared values and the weights `explain` puts into words)."""
+
+    pairs: pa.Table
+    review: pa.Table
 
 
 # ---------------------------------------------------------------- preparing records
@@ -360,10 +376,24 @@ class _Engine:
     def _register(self, table: Any) -> SplinkDataFrame:
         return self.db_api.register(with_blocking_places(prepare(table)))
 
-    def _finish(self, predictions: SplinkDataFrame, inputs: list[SplinkDataFrame]) -> pa.Table:
+    def _finish(self, predictions: SplinkDataFrame, inputs: list[SplinkDataFrame],
+                review: tuple[float, float] | None = None) -> pa.Table | Scored:
+        """The scored pairs out of DuckDB: all columns (`review` None), else a `Scored`: the few
+        columns clustering needs for every pair, all columns for the review band only (most of
+        the memory of a big run was the ~80 columns of millions of pairs nobody reads)."""
         try:
-            sql = f"SELECT * EXCLUDE ({_LIST_COLUMNS}), {self.conflict} AS conflict FROM {predictions.physical_name}"  # noqa: S608
-            return self.db_api.duckdb_con.sql(sql).to_arrow_table()
+            name = predictions.physical_name
+            con = self.db_api.duckdb_con
+            if review is None:
+                sql = f"SELECT * EXCLUDE ({_LIST_COLUMNS}), {self.conflict} AS conflict FROM {name}"  # noqa: S608
+                return con.sql(sql).to_arrow_table()
+            slim = con.sql(f"SELECT record_id_l, record_id_r, match_weight, {self.conflict} AS conflict "  # noqa: S608
+                           f"FROM {name}").to_arrow_table()
+            low, high = (float(x) for x in review)
+            band = con.sql(f"SELECT * FROM (SELECT * EXCLUDE ({_LIST_COLUMNS}), {self.conflict} AS conflict "  # noqa: S608
+                           f"FROM {name} WHERE match_weight >= {low!r} AND match_weight < {high!r}) "
+                           "WHERE conflict IS NULL").to_arrow_table()
+            return Scored(slim, band)
         finally:
             predictions.drop_table_from_database_and_remove_from_cache()
             for sdf in inputs:
@@ -403,13 +433,14 @@ class _Engine:
             con.unregister(names["left"])
             con.unregister(names["right"])
 
-    def within(self, table: Any) -> pa.Table:
+    def within(self, table: Any, review: tuple[float, float] | None = None) -> pa.Table | Scored:
         with self.lock:
             if _rows(table) ** 2 // 2 <= SMALL_JOB_PAIRS:
-                return self._score_every_pair(table, None)
+                pairs = self._score_every_pair(table, None)
+                return pairs if review is None else _split(pairs, review)
             sdf = self._register(table)
             preds = self.linker.inference.predict_within(sdf, warning_mode="never")
-            return self._finish(preds, [sdf])
+            return self._finish(preds, [sdf], review)
 
     def between(self, existing: Any, new: Any) -> pa.Table:
         with self.lock:
@@ -418,6 +449,14 @@ class _Engine:
             left, right = self._register(existing), self._register(new)
             preds = self.linker.inference.predict_between(left, right, warning_mode="never")
             return self._finish(preds, [left, right])
+
+
+def _split(pairs: pa.Table, review: tuple[float, float]) -> Scored:
+    """A small job's pairs (all columns) as `Scored`."""
+    low, high = review
+    band = pc.and_(pc.and_(pc.greater_equal(pairs["match_weight"], low), pc.less(pairs["match_weight"], high)),
+                   pc.is_null(pairs["conflict"]))
+    return Scored(pairs.select(list(SLIM_COLUMNS)), pairs.filter(band))
 
 
 def _rows(table: Any) -> int:
@@ -453,6 +492,13 @@ def predict(table: Any, model: Model = None) -> pa.Table:
     `conflict` (a hard rule the pair breaks: `twins`, `generations`, `different_nhs`, ... or null).
     """
     return engine(model).within(table)
+
+
+def score(table: Any, model: Model = None, *, review: tuple[float, float]) -> Scored:
+    """`predict` for clustering and review: every candidate pair with only SLIM_COLUMNS, and
+    the pairs in the review band [review[0], review[1]) that break no rule with every column.
+    Far less memory than `predict` on a big table (a million records give millions of pairs)."""
+    return engine(model).within(table, review)
 
 
 def predict_within(new: Any, model: Model = None) -> pa.Table:
