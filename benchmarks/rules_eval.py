@@ -57,7 +57,7 @@ def prepare(people: int, seed: int, db: str) -> tuple[dict, dict]:
     timings["feed_lines"] = len(lines)
     env = dict(os.environ)
     if db == "sqlite":
-        path = folder / "bench.sqlite3"
+        path = folder / f"bench-{os.getpid()}.sqlite3"  # runs side by side do not share a copy
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         env["DATABASE_URL"] = f"sqlite:///{path}"
@@ -87,6 +87,14 @@ class Clock:
         return out
 
 
+def _alert_rows(alerts) -> list[list]:
+    """The full alert set as comparable rows (RULES_EVAL_DUMP): keys, times, severities, text."""
+    return sorted([a.rule, a.key, a.raised_at.isoformat(), a.due_at.isoformat() if a.due_at else None,
+                   a.closed_at.isoformat() if a.closed_at else None, a.close_reason, a.severity,
+                   [[m.isoformat(), sev] for m, sev in a.severities], a.summary,
+                   sorted([p, r] for p, r in a.subjects), sorted(a.evidence)] for a in alerts)
+
+
 def measure() -> dict:
     """Run in the child process, against DATABASE_URL."""
     import django
@@ -101,22 +109,50 @@ def measure() -> dict:
     from safeguard.linkage.services import link_records
     from safeguard.records.models import EventVersion, PersonVersion
     from safeguard.rules.engine import rules, run_rule
+
+    try:
+        from safeguard.rules.engine import gc_paused
+    except ImportError:  # the code before it (a baseline run)
+        from contextlib import nullcontext as gc_paused
     from safeguard.rules.scope import scope_of
     from safeguard.rules.world import World
 
     out: dict = {"database": connection.vendor, "person_versions": PersonVersion.objects.count(),
                  "event_versions": EventVersion.objects.count()}
     horizon, s = now(), _settings()
+    if os.environ.get("RULES_EVAL_HORIZON"):  # the same horizon run after run (RULES_EVAL_DUMP)
+        from safeguard.core.clock import parse_moment
+
+        horizon = parse_moment(os.environ["RULES_EVAL_HORIZON"])
+    out["horizon"] = horizon.isoformat()
+    profile = None
+    if os.environ.get("RULES_EVAL_PROFILE"):
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
     clock = Clock()
-    world = World(horizon)
-    out["world_load"] = clock.lap()
-    per_rule = {}
-    for code, rule in rules().items():
-        alerts = run_rule(rule, world, s)
-        per_rule[code] = {**clock.lap(), "alerts": len(alerts)}
+    with gc_paused():  # as engine.compute runs them
+        world = World(horizon)
+        out["world_load"] = clock.lap()
+        per_rule = {}
+        everything = []
+        for code, rule in rules().items():
+            alerts = run_rule(rule, world, s)
+            per_rule[code] = {**clock.lap(), "alerts": len(alerts)}
+            everything.extend(alerts)
+    if profile is not None:
+        profile.disable()
+        profile.dump_stats(os.environ["RULES_EVAL_PROFILE"])
     out["rules_cpu_s"] = round(sum(r["cpu_s"] for r in per_rule.values()), 2)
+    out["world_and_rules_cpu_s"] = round(out["rules_cpu_s"] + out["world_load"]["cpu_s"], 2)
+    out["alerts"] = len(everything)
     out["per_rule"] = dict(sorted(per_rule.items(), key=lambda kv: -kv[1]["cpu_s"]))
-    del world
+    if os.environ.get("RULES_EVAL_DUMP"):
+        Path(os.environ["RULES_EVAL_DUMP"]).write_text(json.dumps(_alert_rows(everything)), encoding="utf-8")
+    del world, everything
+    if os.environ.get("RULES_EVAL_ONLY_FULL"):
+        return out
     clock.lap()
     out["full_evaluate"] = evaluate(horizon=horizon, actor_label="benchmark")
     out["full_evaluate_time"] = clock.lap()
@@ -127,7 +163,10 @@ def measure() -> dict:
     loaded = feed_load(actor=None, actor_label="benchmark", origin=tail.name, lines=lines)
     out["tail_load"] = clock.lap()
     out["tail_records_touched"] = len(loaded.touched_record_ids)
-    linked = link_records(record_ids=set(loaded.touched_record_ids), actor=None, actor_label="benchmark")
+    import inspect
+
+    extra = {"judge_alerts": False} if "judge_alerts" in inspect.signature(link_records).parameters else {}
+    linked = link_records(record_ids=set(loaded.touched_record_ids), actor=None, actor_label="benchmark", **extra)
     out["tail_link"] = clock.lap()
     scope = scope_of(records=set(loaded.touched_record_ids), persons=set(linked.changed_persons),
                      locations=set(linked.changed_locations))
@@ -138,9 +177,23 @@ def measure() -> dict:
     out["incremental_evaluate"] = evaluate(horizon=horizon, actor_label="benchmark", records=set(loaded.touched_record_ids),
                                            persons=set(linked.changed_persons), locations=set(linked.changed_locations))
     out["incremental_evaluate_time"] = clock.lap()
+    out["incremental_queries"] = _queries_of(lambda: evaluate(
+        horizon=horizon, actor_label="benchmark", records=set(loaded.touched_record_ids),
+        persons=set(linked.changed_persons), locations=set(linked.changed_locations)))
+    clock.lap()
     out["full_evaluate_after"] = evaluate(horizon=horizon, actor_label="benchmark")
     out["full_evaluate_after_time"] = clock.lap()
     return out
+
+
+def _queries_of(fn) -> int:
+    """How many SQL queries fn makes (run again, for the count alone)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured.captured_queries)
 
 
 def main() -> None:
@@ -148,13 +201,34 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=20000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--database", help="a copy of this prepared SQLite file instead of preparing one "
+                        "(made by an earlier run: benchmarks/out/rules-N/prepared.sqlite3)")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure()))
         return
-    env, timings = prepare(args.people, args.seed, args.db)
+    if args.database:
+        import shutil
+
+        folder = OUT / f"rules-{args.people}"
+        path = folder / f"bench-{os.getpid()}.sqlite3"  # runs side by side do not share a copy
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(args.database, path)
+        env, timings = dict(os.environ), {"database_copy_of": args.database}
+        env["DATABASE_URL"] = f"sqlite:///{path}"
+        env["RULES_EVAL_TAIL"] = str(folder / "feed-last-1000.jsonl")
+    else:
+        env, timings = prepare(args.people, args.seed, args.db)
+        if args.db == "sqlite":
+            import shutil
+
+            shutil.copyfile(OUT / f"rules-{args.people}" / "bench.sqlite3", OUT / f"rules-{args.people}" / "prepared.sqlite3")
     child = subprocess.run([sys.executable, __file__, "--measure"], env=env, capture_output=True, text=True, check=False)
+    if args.database:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{env['DATABASE_URL'].removeprefix('sqlite:///')}{suffix}").unlink(missing_ok=True)
     if child.returncode:
         raise SystemExit(child.stderr[-3000:])
     result = {"people": args.people, "db": args.db, "machine": f"{os.cpu_count()} CPUs, {platform.python_version()}",

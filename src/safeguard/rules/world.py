@@ -173,11 +173,15 @@ class World:
         scope = self.scope
         people, places = (scope.person_records, scope.location_records) if scope else (frozenset(), frozenset())
         event_records: set[int] = set()
+        link_places = places
         if scope is not None:
+            # the events of the scope's people, those it names (by reference) and those at its
+            # event places (rules.scope); then their own people and places, for names and addresses
             event_records = {r for (r,) in self._rows(EventSubject.objects.filter(version__recorded_at__lte=h),
                                                      ("version__record_id",), person_id=people)}
             event_records |= {r for (r,) in self._rows(EventVersion.objects.filter(recorded_at__lte=h), ("record_id",),
-                                                      location_id=places)}
+                                                      location_id=scope.event_location_records)}
+            event_records |= set(scope.event_records)
             self._event_people_and_places(event_records)
             people, places = self._scoped_people, self._scoped_places
         for record, recorded_at, valid_to, earliest, latest, given, family in self._rows(self._versions(PersonVersion), (
@@ -197,7 +201,7 @@ class World:
             self.specific[location] = union(spans)
         for record, recorded_at, valid_to, person, location, role, start_day, end_day in self._rows(self._versions(
                 PersonLocationVersion), ("record_id", "recorded_at", "valid_to", "person_id", "location_id", "role",
-                                         "from_date", "to_date"), person_id=people, location_id=places):
+                                         "from_date", "to_date"), person_id=people, location_id=link_places):
             recorded = _span(recorded_at, valid_to, h)
             start, end = _within_dates(*recorded, start_day, end_day)
             link = Link(record, self.person(person), self.location(location), role, start, end, start_day, end_day, recorded)
@@ -235,7 +239,9 @@ class World:
         people |= {p for (p,) in self._rows(EventSubject.objects.all(), ("person_id",), version__record_id=event_records)}
         places |= {p for (p,) in self._rows(EventVersion.objects.exclude(location_id=None), ("location_id",),
                                             record_id=event_records)}
-        places |= {t for (t,) in self._rows(EventReference.objects.filter(target__kind="location"), ("target_id",),
+        # references to places are named "location", "found_location", "condition.N.location"
+        # (feed.schema); by name, not by the target's kind, which SQLite plans badly
+        places |= {t for (t,) in self._rows(EventReference.objects.filter(name__endswith="location"), ("target_id",),
                                             version__record_id=event_records)}
         self._memberships(people, places)
         self._scoped_people, self._scoped_places = frozenset(people), frozenset(places)

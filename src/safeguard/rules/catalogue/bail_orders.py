@@ -9,6 +9,7 @@ from safeguard.core.calendar import end_of_day, months_after, start_of_day, work
 
 from ..engine import Fact, Rule, register
 from ..intervals import INF, clip, intersect, subtract, union
+from ..scope import PLACES, REFS
 from .common import (
     asked_moment,
     bail_active,
@@ -50,6 +51,7 @@ def _residence_ok_at(world, bail, moment: dt.datetime) -> bool:
 class BailAddress(Rule):
     code = "BAIL-ADDRESS"
     severity = "high"
+    reads = frozenset({REFS})
 
     def facts(self, world, s):
         for bail in world.events.get("bail", ()):
@@ -111,6 +113,7 @@ def _active_periods(world, person: int) -> list[tuple[dt.datetime, dt.datetime, 
 class ReoffendReassess(Rule):
     code = "REOFFEND-REASSESS"
     severity = "high"
+    reads = frozenset({PLACES, REFS})
 
     def facts(self, world, s):
         periods_cache: dict[int, list] = {}
@@ -173,6 +176,7 @@ class ReoffendReassess(Rule):
 class OrderBreach2(Rule):
     code = "ORDER-BREACH-2"
     severity = "medium"
+    reads = frozenset({REFS})
 
     def facts(self, world, s):
         by_order: dict[int, list] = defaultdict(list)
@@ -209,6 +213,7 @@ class OrderBreach2(Rule):
 class BreachWarningOnly(Rule):
     code = "BREACH-WARNING-ONLY"
     severity = "high"
+    reads = frozenset({REFS})
 
     def facts(self, world, s):
         for breach in world.events.get("breach", ()):
@@ -242,6 +247,7 @@ class BreachWarningOnly(Rule):
 class BailExpiry(Rule):
     code = "BAIL-EXPIRY"
     severity = "medium"
+    reads = frozenset({REFS})
     clock = True
 
     def facts(self, world, s):

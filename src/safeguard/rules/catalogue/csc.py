@@ -8,6 +8,7 @@ from safeguard.core.calendar import hours_after, months_after, working_days_afte
 
 from ..engine import Fact, Rule, register
 from ..intervals import INF, clip, intersect, union
+from ..scope import REFS
 from .common import moments_of, plans
 from .rso import baseline_segments, cadence_facts
 
@@ -63,6 +64,7 @@ class ReferralDecision(Rule):
 class Assessment45(Rule):
     code = "ASSESSMENT-45"
     severity = "medium"
+    reads = frozenset({REFS})
 
     def facts(self, world, s):
         yield from _version_facts(world, lambda e: (e.record,), world.events.get("referral", ()),

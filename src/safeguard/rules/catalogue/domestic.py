@@ -8,6 +8,7 @@ from safeguard.core.calendar import months_after, next_working_day_at, working_d
 
 from ..engine import Fact, Rule, register
 from ..intervals import intersect
+from ..scope import INCIDENT_HOMES, REFS
 from .common import moments_of, residence_links
 
 
@@ -15,6 +16,7 @@ from .common import moments_of, residence_links
 class Encompass(Rule):
     code = "ENCOMPASS"
     severity = "medium"
+    reads = frozenset({INCIDENT_HOMES, REFS})
 
     def facts(self, world, s):
         for e in world.events.get("domestic_abuse_incident", ()):

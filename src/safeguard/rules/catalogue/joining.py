@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 
 from safeguard.core.calendar import start_of_day, working_days_after
 
 from ..engine import Fact, Rule, register
-from ..intervals import intersect, subtract
+from ..intervals import intersect, subtract, union
+from ..scope import PLACES
 from .common import (
     HOUSEHOLD_ROLES,
     age_text,
@@ -16,9 +18,7 @@ from .common import (
     households,
     linked_to_locations,
     marker_spans,
-    markers_at,
     moments_of,
-    on_plan_at,
     plans,
     risk_markers,
 )
@@ -43,6 +43,7 @@ def _assessment_events(world) -> dict[int, list]:
 class RiskyAdultChild(Rule):
     code = "RISKY-ADULT-CHILD"
     severity = "high"
+    reads = frozenset({PLACES})
     # A link's `from`, an order's `starts_on` or a birthday can make it true with nothing new fed in.
     clock = True
 
@@ -85,14 +86,28 @@ class RiskyAdultChild(Rule):
         # Fixed: judged at raised_at only, so a child coming onto a plan (or a baby born into the
         # household) after the alert was raised left it `high`. Severity is as of the moment asked.
         moment = asked_moment(world, self.code, fact.key, raised_at)
-        adult, location = fact.key
-        if any(m.kind == "sexual" for m in markers_at(world, s, adult, moment)):
-            return "critical"
-        for child, (spans, _) in households(world).get(location, {}).items():
-            if child != adult and any(a <= moment < b for a, b in spans) and (
-                    any(a <= moment < b for a, b in world.child_spans(child, under=5)) or on_plan_at(world, child, moment)):
-                return "critical"
-        return "high"
+        starts, spans = self._critical(world, s, fact.key)
+        i = bisect_right(starts, moment) - 1
+        return "critical" if i >= 0 and moment < spans[i][1] else "high"
+
+    def _critical(self, world, s, key) -> tuple[list, list]:
+        """When the key's alert is critical, worked out once per key as a union of spans (the
+        engine asks at every moment severity may change): while the adult holds a sexual risk
+        marker, or while a child of the household (not the adult) lives there and is under 5 or
+        on a child protection plan. Same answer as asking markers_at and on_plan_at at each moment."""
+        cache = world.__dict__.setdefault("_risky_critical", {})
+        memo = (key, s.risk_marker_months)
+        if memo not in cache:
+            adult, location = key
+            spans = [(m.start, m.end) for m in risk_markers(world, s.risk_marker_months).get(adult, ()) if m.kind == "sexual"]
+            child_plans = plans(world)
+            for child, (child_spans, _) in households(world).get(location, {}).items():
+                if child != adult:
+                    young = union([*world.child_spans(child, under=5), *(span for span, _ in child_plans.get(child, ()))])
+                    spans.extend(intersect(child_spans, young))
+            spans = union(spans)
+            cache[memo] = ([a for a, _ in spans], spans)
+        return cache[memo]
 
     def severity_moments(self, fact, world, s):
         adult, location = fact.key
@@ -118,6 +133,7 @@ class RiskyAdultChild(Rule):
 class NewAdultPlan(Rule):
     code = "NEW-ADULT-PLAN"
     severity = "medium"
+    reads = frozenset({PLACES})
     clock = True  # a link's `from` in the future
 
     def facts(self, world, s):
@@ -133,11 +149,15 @@ class NewAdultPlan(Rule):
             if link.role not in HOUSEHOLD_ROLES:
                 continue
             adult = link.person
+            # only a household with a child on a plan can give a fact: the adult's spans are
+            # worked out for those alone (most households have none)
+            children = [(child, spans) for child, spans in homes.get(link.location, {}).items()
+                        if child != adult and child_plans.get(child)]
+            if not children:
+                continue
             since = start_of_day(link.from_day) if link.from_day else first_seen[link.record]
             base = subtract(intersect([(link.start, link.end)], world.adult_spans(adult)), marker_spans(world, s, adult))
-            for child, (child_spans, child_records) in homes.get(link.location, {}).items():
-                if child == adult:
-                    continue
+            for child, (child_spans, child_records) in children:
                 for (plan_start, plan_end), plan in child_plans.get(child, ()):
                     if since < plan.at:
                         continue

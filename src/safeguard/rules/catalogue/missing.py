@@ -8,6 +8,7 @@ from safeguard.core.calendar import days_after, hours_after, working_days_after
 
 from ..engine import Fact, Rule, register
 from ..intervals import at_least, intersect, union
+from ..scope import FOUND, REFS
 from .common import linked_to_locations, markers_at, moments_of
 
 
@@ -48,6 +49,7 @@ class MissingHigh(Rule):
 class ReturnHomeInterview(Rule):
     code = "RHI-72H"
     severity = "high"
+    reads = frozenset({REFS})
 
     def facts(self, world, s):
         for e in world.events.get("missing_episode", ()):
@@ -114,6 +116,7 @@ class MissingRepeat(Rule):
 class MissingFoundWithRisk(Rule):
     code = "MISSING-FOUND-WITH-RISK"
     severity = "critical"
+    reads = frozenset({FOUND, REFS})
 
     def facts(self, world, s):
         linked = linked_to_locations(world)

@@ -10,6 +10,7 @@ from safeguard.core.calendar import days_after, london_date, months_after, start
 
 from ..engine import Fact, Rule, register
 from ..intervals import INF, Interval, intersect, subtract, union
+from ..scope import PLACES
 from .common import active_span, households, moments_of
 
 RESET_NOTIFICATIONS = {"initial", "annual", "change_of_address"}
@@ -153,6 +154,7 @@ def _notified(world, person: int, location: int, types: set[str] | None = None) 
 class RsoAddress(Rule):
     code = "RSO-ADDRESS"
     severity = "high"
+    reads = frozenset({PLACES})
     clock = True  # a link's `from`, a registration's `starts_on` in the future
 
     def facts(self, world, s):
@@ -200,6 +202,7 @@ def _notified_addresses(world) -> list[tuple[int, int, Interval, int]]:
 class RsoChildHousehold(Rule):
     code = "RSO-CHILD-HOUSEHOLD"
     severity = "critical"
+    reads = frozenset({PLACES})
     clock = True  # a link's `from`, a registration's `starts_on` in the future
 
     def facts(self, world, s):
