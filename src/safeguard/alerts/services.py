@@ -9,6 +9,7 @@ from django.db import transaction
 from safeguard.access.policy import can_view
 from safeguard.audit_trail.services import Action, audit_log
 from safeguard.core.clock import now
+from safeguard.core.db import refresh_statistics
 from safeguard.core.errors import PermissionDenied, SafeguardError
 from safeguard.rules.engine import AlertData, compute
 from safeguard.rules.scope import scope_of
@@ -55,6 +56,8 @@ def evaluate(*, horizon: dt.datetime | None = None, actor=None, actor_label: str
         state.save()
         audit_log(actor=actor, actor_label=actor_label, action=Action.ALTERATION, object_type="alert_evaluation",
                   object_ids=[], details={"horizon": horizon.isoformat(), "incremental": incremental, **summary})
+    if not incremental:  # a full evaluation may rewrite most alerts: plan the next queries on what is there now
+        refresh_statistics(Alert, AlertEvidence, AlertHistory, AlertSeverity, AlertSubject)
     return summary
 
 

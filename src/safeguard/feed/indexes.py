@@ -19,6 +19,7 @@ from contextlib import contextmanager
 
 from django.db import connection
 
+from safeguard.core.db import refresh_statistics
 from safeguard.records.models import VERSION_MODELS, EventReference, EventSubject, SourceRecord
 
 # Set aside only when the load is expected to be at least this many lines and at least as many
@@ -105,5 +106,4 @@ def deferred():
     finally:
         with connection.cursor() as cursor:
             _create(cursor, [sql for _, sql in statements])
-            if connection.vendor == "postgresql":
-                cursor.execute("ANALYZE " + ", ".join(model._meta.db_table for model in _MODELS))
+        refresh_statistics(*_MODELS)
