@@ -47,9 +47,10 @@ def alerts_export(*, user, moment: dt.datetime, include_closed: bool = False) ->
     subjects, evidence = defaultdict(list), defaultdict(list)
     for start in range(0, len(ids), 900):
         chunk = ids[start:start + 900]
-        for alert_id, person_id, role in AlertSubject.objects.filter(alert_id__in=chunk).values_list("alert_id", "person_id", "role"):
+        for alert_id, person_id, role in AlertSubject.objects.filter(alert_id__in=chunk).order_by("pk").values_list(
+                "alert_id", "person_id", "role"):
             subjects[alert_id].append((person_id, role))
-        for alert_id, source, kind, ext_id in AlertEvidence.objects.filter(alert_id__in=chunk).values_list(
+        for alert_id, source, kind, ext_id in AlertEvidence.objects.filter(alert_id__in=chunk).order_by("pk").values_list(
                 "alert_id", "record__source__code", "record__kind", "record__ext_id"):
             evidence[alert_id].append({"source": source, "kind": kind, "id": ext_id})
     people = {p for rows in subjects.values() for p, _ in rows}

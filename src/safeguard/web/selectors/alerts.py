@@ -107,7 +107,7 @@ def _pick_versions(kind: str, record_ids: list[int], moment: dt.datetime, user) 
 
 
 def _evidence(user, alert: Alert) -> tuple[list[EvidenceItem], int, dict[int, list[str]], list[PlaceBrief]]:
-    record_ids = list(AlertEvidence.objects.filter(alert=alert).values_list("record_id", flat=True))
+    record_ids = list(AlertEvidence.objects.filter(alert=alert).order_by("pk").values_list("record_id", flat=True))
     records = {r.pk: r for r in visible(user, SourceRecord.objects.filter(pk__in=record_ids)).select_related("source")}
     hidden = len(set(record_ids) - set(records))
     by_kind: dict[str, list[int]] = defaultdict(list)

@@ -169,7 +169,7 @@ def _rows(user, alerts: list[Alert], moment: dt.datetime) -> list[QueueRow]:
         subjects[alert_id].append((person_id, role))
     briefs = person_briefs(user, {p for rows in subjects.values() for p, _ in rows}, with_markers=False)
     evidence: dict[int, list[int]] = defaultdict(list)
-    for alert_id, record_id in AlertEvidence.objects.filter(alert_id__in=ids).values_list("alert_id", "record_id"):
+    for alert_id, record_id in AlertEvidence.objects.filter(alert_id__in=ids).order_by("pk").values_list("alert_id", "record_id"):
         evidence[alert_id].append(record_id)
     shown = dict(visible(user, SourceRecord.objects.filter(pk__in={r for rs in evidence.values() for r in rs}))
                  .values_list("pk", "source__code"))
