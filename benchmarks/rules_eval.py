@@ -224,7 +224,7 @@ def main() -> None:
         if args.db == "sqlite":
             import shutil
 
-            shutil.copyfile(OUT / f"rules-{args.people}" / "bench.sqlite3", OUT / f"rules-{args.people}" / "prepared.sqlite3")
+            shutil.copyfile(env["DATABASE_URL"].removeprefix("sqlite:///"), OUT / f"rules-{args.people}" / "prepared.sqlite3")
     child = subprocess.run([sys.executable, __file__, "--measure"], env=env, capture_output=True, text=True, check=False)
     if args.database:
         for suffix in ("", "-wal", "-shm"):

@@ -68,3 +68,33 @@ def test_the_example_evaluated_day_by_day_gives_the_same_alerts_as_once(sg, link
     daily = sg.alerts("2026-11-02T12:00:00+00:00")
     strip = lambda alerts: [{k: v for k, v in a.items() if k not in ("id",)} | {"subjects": who(a)} for a in alerts]  # noqa: E731
     assert strip(daily) == strip(once)
+
+
+def test_an_evaluation_writes_only_the_alerts_that_changed(sg):
+    """Evaluating again with nothing new rewrites nothing; an alert whose stored evidence no longer
+    matches what the rules compute is rewritten, and only that one."""
+    from safeguard.alerts.models import Alert, AlertEvidence, AlertSeverity, AlertSubject
+
+    load_example(sg)
+    first = sg.evaluate("2026-11-02T12:00:00+00:00")
+    assert first["created"] > 0 and first["created"] == first["total"]
+    rows = lambda model: sorted(model.objects.values_list("pk", flat=True))  # noqa: E731
+    before = {model: rows(model) for model in (AlertSubject, AlertEvidence, AlertSeverity)}
+    stamps = dict(Alert.objects.values_list("pk", "summary"))
+
+    again = sg.evaluate("2026-11-02T12:00:00+00:00")
+    assert again == {"created": 0, "updated": 0, "unchanged": first["total"], "removed": 0, "total": first["total"]}
+    assert {model: rows(model) for model in before} == before  # no detail row deleted and written again
+    assert dict(Alert.objects.values_list("pk", "summary")) == stamps
+
+    # Damage one alert's stored evidence and summary: the next evaluation puts back that alert alone.
+    damaged = AlertEvidence.objects.order_by("pk").first()
+    alert_id, record_id = damaged.alert_id, damaged.record_id
+    damaged.delete()
+    Alert.objects.filter(pk=alert_id).update(summary="out of date")
+    mended = sg.evaluate("2026-11-02T12:00:00+00:00")
+    assert mended == {"created": 0, "updated": 1, "unchanged": first["total"] - 1, "removed": 0, "total": first["total"]}
+    assert record_id in AlertEvidence.objects.filter(alert_id=alert_id).values_list("record_id", flat=True)
+    assert Alert.objects.get(pk=alert_id).summary == stamps[alert_id]
+    kept = set(before[AlertSubject]) & set(rows(AlertSubject))  # only the mended alert's subject rows were written again
+    assert len(kept) == len(before[AlertSubject]) - AlertSubject.objects.filter(alert_id=alert_id).count()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.db import transaction
 
@@ -91,9 +92,16 @@ def _existing(core: frozenset[int] | None, keys: set[str]) -> list[Alert]:
 
 
 def _reconcile(computed: list[AlertData], router: Router, core: frozenset[int] | None = None) -> dict[str, int]:
+    """Write what the evaluation computed: new alerts, changed ones, and withdraw the unsupported.
+
+    An alert the evaluation computed exactly as it is stored (fields, subjects, evidence and
+    severity history) is not written at all: most of an evaluation's alerts are unchanged, and
+    rewriting them (their rows deleted and inserted again) was most of an incremental update.
+    """
     existing = {(a.rule, a.key, a.raised_at): a for a in _existing(core, {c.key for c in computed})}
     wanted = {(c.rule, c.key, c.raised_at): c for c in computed}
-    created, updated = [], []
+    created, updated, changed_details = [], [], []
+    stored = _stored_details([a.pk for identity, a in existing.items() if identity in wanted], everything=core is None)
     for identity, data in wanted.items():
         organisation, team = router.owner(data.rule)
         values = {"due_at": data.due_at, "closed_at": data.closed_at, "close_reason": data.close_reason,
@@ -103,22 +111,62 @@ def _reconcile(computed: list[AlertData], router: Router, core: frozenset[int] |
         alert = existing.get(identity)
         if alert is None:
             created.append((Alert(rule=data.rule, key=data.key, raised_at=data.raised_at, **values), data))
-        else:
+            continue
+        values["summary_parts"] = _as_stored(data.summary_parts)
+        fields_differ = any(getattr(alert, name) != value for name, value in values.items())
+        details_differ = stored.get(alert.pk) != _details(data)
+        if fields_differ:
             for name, value in values.items():
                 setattr(alert, name, value)
-            updated.append((alert, data))
+            updated.append(alert)
+        if details_differ:
+            changed_details.append((alert, data))
     # Alerts the records no longer support go, unless people have acted on them.
     gone = [a for identity, a in existing.items() if identity not in wanted and not a.touched_by_people]
     if gone:
         Alert.objects.filter(pk__in=[a.pk for a in gone]).delete()
     Alert.objects.bulk_create([a for a, _ in created], batch_size=500)
-    Alert.objects.bulk_update([a for a, _ in updated], list(MACHINE_FIELDS), batch_size=500)
-    _replace_details(created + updated)
-    return {"created": len(created), "updated": len(updated), "removed": len(gone), "total": len(wanted)}
+    Alert.objects.bulk_update(updated, list(MACHINE_FIELDS), batch_size=500)
+    _replace_details(created, fresh=True)
+    _replace_details(changed_details)
+    rewritten = {a.pk for a in updated} | {a.pk for a, _ in changed_details}
+    return {"created": len(created), "updated": len(rewritten), "unchanged": len(wanted) - len(created) - len(rewritten),
+            "removed": len(gone), "total": len(wanted)}
 
 
-def _replace_details(pairs: list[tuple[Alert, AlertData]]) -> None:
-    ids = [a.pk for a, _ in pairs]
+def _as_stored(value):
+    """A JSON value as the database gives it back (tuples become lists)."""
+    return json.loads(json.dumps(value))
+
+
+def _details(data: AlertData) -> tuple[list, list, list]:
+    """An alert's subjects, evidence and severity history, as _replace_details writes them."""
+    return ([(p, r) for p, r in data.subjects], [r for r in data.evidence if r > 0],
+            [(since, severity) for since, severity in data.severities])
+
+
+def _stored_details(ids: list[int], *, everything: bool) -> dict[int, tuple[list, list, list]]:
+    """The stored subjects, evidence and severity history of these alerts, in writing order
+    (everything: the ids are all or nearly all alerts, read each table whole)."""
+    out: dict[int, tuple[list, list, list]] = {pk: ([], [], []) for pk in ids}
+    tables = ((AlertSubject, ("person_id", "role"), 0), (AlertEvidence, ("record_id",), 1),
+              (AlertSeverity, ("since", "severity"), 2))
+    for model, fields, slot in tables:
+        if everything:
+            chunks = [model.objects.all()]
+        else:
+            chunks = [model.objects.filter(alert_id__in=ids[i:i + 900]) for i in range(0, len(ids), 900)]
+        for qs in chunks:
+            for row in qs.order_by("pk").values_list("alert_id", *fields).iterator(chunk_size=5000):
+                entry = out.get(row[0])
+                if entry is not None:
+                    entry[slot].append(row[1] if slot == 1 else row[1:])
+    return out
+
+
+def _replace_details(pairs: list[tuple[Alert, AlertData]], *, fresh: bool = False) -> None:
+    """Write these alerts' subjects, evidence and severity history (fresh: new alerts, none yet)."""
+    ids = [] if fresh else [a.pk for a, _ in pairs]
     for start in range(0, len(ids), 900):
         chunk = ids[start:start + 900]
         AlertSubject.objects.filter(alert_id__in=chunk).delete()

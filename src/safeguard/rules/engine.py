@@ -193,13 +193,22 @@ def _alert(rule: Rule, key: Key, life: Life, facts: list[Fact], world: World, s:
         severity = rule.severity_of(life.first, life.raised_at, world, s)
         if not severities or severities[-1][1] != severity:
             severities.append((moment, severity))
-    subjects = list(dict.fromkeys(subject for f in life.inside for subject in f.subjects))
-    evidence = list(dict.fromkeys(record for f in life.inside for record in f.evidence))
+    subjects = _in_role_order(subject for f in life.inside for subject in f.subjects)
+    evidence = sorted({record for f in life.inside for record in f.evidence})
     return AlertData(
         rule=rule.code, key=key_text(rule.code, key), raised_at=life.raised_at, due_at=due, closed_at=life.closed_at,
         close_reason=life.reason, severity=severities[-1][1], summary=text, subjects=subjects, evidence=evidence,
         severities=severities, summary_parts=parts,
     )
+
+
+def _in_role_order(subjects: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Each (person, role) once: roles in the order the rule named them first (the adult before
+    the children), the people of a role by id, whatever order the facts came in."""
+    by_role: dict[str, set[int]] = {}
+    for person, role in subjects:
+        by_role.setdefault(role, set()).add(person)
+    return [(person, role) for role, people in by_role.items() for person in sorted(people)]
 
 
 @contextmanager

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from safeguard.core.calendar import end_of_day, start_of_day
@@ -190,8 +191,8 @@ class World:
             start, end = _span(recorded_at, valid_to, h)
             self.persons[self.person(record)].append(
                 PersonV(record, start, end, earliest, latest, " ".join(p for p in (given, family.upper()) if p)))
-        for record, recorded_at, valid_to, specific, address in self._rows(self._versions(LocationVersion), (
-                "record_id", "recorded_at", "valid_to", "specific", "address"), record_id=places):
+        for record, recorded_at, valid_to, specific, address in sorted(self._rows(self._versions(LocationVersion), (
+                "record_id", "recorded_at", "valid_to", "specific", "address"), record_id=places), key=itemgetter(0, 1)):
             location = self.location(record)
             self.addresses.setdefault(location, address)
             self.address_records[location].setdefault(address, []).append(record)
@@ -232,6 +233,27 @@ class World:
             by_version[vid].refs[name] = target
         for versions in self.event_versions.values():
             versions.sort(key=lambda e: e.start)
+        self._canonical_order()
+
+    def _canonical_order(self) -> None:
+        """Put what was read in one order, whatever order the database gave it in: a full World
+        reads whole tables, a scoped one reads them by person and record, and the rules' output
+        (evidence, subjects, the order of details in a summary) follows the order they meet
+        things. By record, then recorded time: a scoped evaluation then writes the very alerts a
+        full one does, and an evaluation that changes nothing writes nothing."""
+        by_record = attrgetter("record", "start")
+        for versions in self.persons.values():
+            versions.sort(key=by_record)
+        for records in self.records_of_person.values():
+            records.sort()
+        self.links.sort(key=by_record)
+        self.all_links.sort(key=by_record)
+        self.rels.sort(key=by_record)
+        for events in self.events.values():
+            events.sort(key=by_record)
+            for event in events:
+                if len(event.subjects) > 1:
+                    event.subjects.sort()
 
     def _event_people_and_places(self, event_records: set[int]) -> None:
         """In a scope, the events' own people and places count too (placed by linkage like any other)."""
