@@ -169,13 +169,13 @@ def follow_linkage(*, persons: set[int], locations: set[int] | None = None, merg
         alerts = _alerts_of(set(scope.core) | affected)
         if not alerts and not evaluate:
             return result
-        from .services import _reconcile, _settings
+        from .services import partnership_settings, reconcile
 
         state, _ = EvaluationState.objects.select_for_update().get_or_create(pk=1, defaults={"evaluated_until": None})
         moment = now()
         horizon = max(moment, state.evaluated_until) if state.evaluated_until else moment
         mine = _subjects_in(alerts, affected)
-        computed = compute(horizon, _settings(), scope=scope)
+        computed = compute(horizon, partnership_settings(), scope=scope)
         targets = _match(alerts, _evidence_of(alerts), computed)
         # Stored alerts of other people that already hold an identity the rules now give (a key
         # of the kept person's): they are the older alert of that key, or one to merge into it.
@@ -236,7 +236,7 @@ def follow_linkage(*, persons: set[int], locations: set[int] | None = None, merg
                     renamed_subjects.append(subject)
         AlertSubject.objects.bulk_update(renamed_subjects, ["person_id"], batch_size=500)
         if evaluate:
-            result.evaluation = _reconcile(computed, Router(), scope.core)
+            result.evaluation = reconcile(computed, Router(), scope.core)
         if result.changed or evaluate:
             details = {**result.summary(), "persons": len(affected), "locations": len(locations),
                        "alerts_considered": len(alerts), "reason": reason[:200]}

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from typing import NamedTuple
 
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from safeguard.access.policy import can_view
 from safeguard.audit_trail.services import Action, audit_log
 from safeguard.core.clock import now
-from safeguard.core.db import refresh_statistics
+from safeguard.core.db import bulk_insert, refresh_statistics
 from safeguard.core.errors import PermissionDenied, SafeguardError
 from safeguard.rules.engine import AlertData, compute
 from safeguard.rules.scope import scope_of
@@ -23,7 +26,8 @@ MACHINE_FIELDS = ("due_at", "closed_at", "close_reason", "severity", "summary", 
                   "owner_team_id")
 
 
-def _settings() -> RuleSettings:
+def partnership_settings() -> RuleSettings:
+    """The rule settings in force: the spec's defaults with the partnership's overrides."""
     from .models import Partnership
 
     partnership = Partnership.objects.order_by("pk").first()
@@ -49,8 +53,8 @@ def evaluate(*, horizon: dt.datetime | None = None, actor=None, actor_label: str
         state, _ = EvaluationState.objects.select_for_update().get_or_create(pk=1, defaults={"evaluated_until": None})
         horizon = max(requested, state.evaluated_until) if state.evaluated_until else requested
         scope = scope_of(persons=persons, locations=locations, records=records) if incremental else None
-        computed = compute(horizon, _settings(), scope=scope)
-        summary = _reconcile(computed, Router(), None if scope is None else scope.core)
+        computed = compute(horizon, partnership_settings(), scope=scope)
+        summary = reconcile(computed, Router(), None if scope is None else scope.core)
         if not incremental:
             state.evaluated_until = horizon
         state.evaluated_at = now()
@@ -72,11 +76,41 @@ def evaluate_after_load(load_summary) -> str:
     return f"alerts: {result['created']} raised, {result['updated']} updated, {result['removed']} withdrawn"
 
 
-def _existing(core: frozenset[int] | None, keys: set[str]) -> list[Alert]:
+class _Stored(NamedTuple):
+    """What an evaluation needs of a stored alert: its identity, machine fields, and whether
+    people have acted on it (plain values: no model instance for each of the force's alerts)."""
+
+    pk: int
+    rule: str
+    key: str
+    raised_at: dt.datetime
+    due_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    close_reason: str
+    severity: str
+    summary: str
+    summary_parts: list
+    owner_organisation_id: int | None
+    owner_team_id: int | None
+    touched_by_people: bool
+
+
+_STORED_FIELDS = ("pk", "rule", "key", "raised_at", *MACHINE_FIELDS)
+
+
+def _stored(queryset) -> Iterator[_Stored]:
+    touched = Q(acknowledged_at__isnull=False) | Q(resolved_at__isnull=False) | Q(assigned_to__isnull=False)
+    rows = queryset.annotate(touched=ExpressionWrapper(touched, output_field=BooleanField()))
+    for row in rows.values_list(*_STORED_FIELDS, "touched").iterator(chunk_size=5000):
+        values = dict(zip(_STORED_FIELDS, row, strict=False))
+        yield _Stored(**values, touched_by_people=bool(row[-1]))
+
+
+def _existing(core: frozenset[int] | None, keys: set[str]) -> list[_Stored]:
     """The stored alerts an evaluation judges again: all, or those with a subject in the core and
     those of the keys it computed (whose subjects may have changed)."""
     if core is None:
-        return list(Alert.objects.all())
+        return list(_stored(Alert.objects.all()))
     ids: set[int] = set()
     ordered = sorted(core)
     for start in range(0, len(ordered), 900):
@@ -87,11 +121,11 @@ def _existing(core: frozenset[int] | None, keys: set[str]) -> list[Alert]:
     found = []
     ordered = sorted(ids)
     for start in range(0, len(ordered), 900):
-        found.extend(Alert.objects.filter(pk__in=ordered[start:start + 900]))
+        found.extend(_stored(Alert.objects.filter(pk__in=ordered[start:start + 900])))
     return found
 
 
-def _reconcile(computed: list[AlertData], router: Router, core: frozenset[int] | None = None) -> dict[str, int]:
+def reconcile(computed: list[AlertData], router: Router, core: frozenset[int] | None = None) -> dict[str, int]:
     """Write what the evaluation computed: new alerts, changed ones, and withdraw the unsupported.
 
     An alert the evaluation computed exactly as it is stored (fields, subjects, evidence and
@@ -108,30 +142,57 @@ def _reconcile(computed: list[AlertData], router: Router, core: frozenset[int] |
                   "severity": data.severity, "summary": data.summary[:2000], "summary_parts": data.summary_parts,
                   "owner_organisation_id": organisation,
                   "owner_team_id": team}
-        alert = existing.get(identity)
-        if alert is None:
+        found = existing.get(identity)
+        if found is None:
             created.append((Alert(rule=data.rule, key=data.key, raised_at=data.raised_at, **values), data))
             continue
-        values["summary_parts"] = _as_stored(data.summary_parts)
-        fields_differ = any(getattr(alert, name) != value for name, value in values.items())
-        details_differ = stored.get(alert.pk) != _details(data)
-        if fields_differ:
-            for name, value in values.items():
-                setattr(alert, name, value)
-            updated.append(alert)
-        if details_differ:
-            changed_details.append((alert, data))
+        fields_differ = any(getattr(found, name) != value for name, value in values.items())
+        if fields_differ and found.summary_parts != values["summary_parts"]:
+            # (parts as computed may hold tuples where the stored JSON has lists)
+            values["summary_parts"] = _as_stored(values["summary_parts"])
+            fields_differ = any(getattr(found, name) != value for name, value in values.items())
+        details_differ = stored.get(found.pk) != _details(data)
+        if fields_differ or details_differ:
+            alert = Alert(pk=found.pk, rule=data.rule, key=data.key, raised_at=data.raised_at, **values)
+            alert._state.adding = False
+            if fields_differ:
+                updated.append(alert)
+            if details_differ:
+                changed_details.append((alert, data))
     # Alerts the records no longer support go, unless people have acted on them.
     gone = [a for identity, a in existing.items() if identity not in wanted and not a.touched_by_people]
     if gone:
-        Alert.objects.filter(pk__in=[a.pk for a in gone]).delete()
-    Alert.objects.bulk_create([a for a, _ in created], batch_size=500)
+        ids = [a.pk for a in gone]
+        for start in range(0, len(ids), 900):
+            Alert.objects.filter(pk__in=ids[start:start + 900]).delete()
+    _insert_new([a for a, _ in created])
     Alert.objects.bulk_update(updated, list(MACHINE_FIELDS), batch_size=500)
     _replace_details(created, fresh=True)
     _replace_details(changed_details)
     rewritten = {a.pk for a in updated} | {a.pk for a, _ in changed_details}
     return {"created": len(created), "updated": len(rewritten), "unchanged": len(wanted) - len(created) - len(rewritten),
             "removed": len(gone), "total": len(wanted)}
+
+
+NEW_COLUMNS = ("rule", "key", "raised_at", "due_at", "closed_at", "close_reason", "severity", "summary", "summary_parts",
+               "owner_organisation_id", "owner_team_id", "rationale")
+
+
+def _insert_new(alerts: list[Alert]) -> None:
+    """Insert new alerts as plain rows (bulk_create built a model and SQL for each: a third of a
+    first full evaluation), then give each its id, found by its identity (rule, key, raised_at:
+    unique) among the rows above the highest id before."""
+    if not alerts:
+        return
+    before = Alert.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    bulk_insert(Alert, NEW_COLUMNS, [(a.rule, a.key, a.raised_at, a.due_at, a.closed_at, a.close_reason, a.severity,
+                                      a.summary, json.dumps(a.summary_parts), a.owner_organisation_id, a.owner_team_id, "")
+                                     for a in alerts])
+    ids = {(rule, key, raised_at): pk for pk, rule, key, raised_at in
+           Alert.objects.filter(pk__gt=before).values_list("pk", "rule", "key", "raised_at").iterator(chunk_size=5000)}
+    for alert in alerts:
+        alert.pk = ids[(alert.rule, alert.key, alert.raised_at)]
+        alert._state.adding = False
 
 
 def _as_stored(value):
@@ -172,12 +233,10 @@ def _replace_details(pairs: list[tuple[Alert, AlertData]], *, fresh: bool = Fals
         AlertSubject.objects.filter(alert_id__in=chunk).delete()
         AlertEvidence.objects.filter(alert_id__in=chunk).delete()
         AlertSeverity.objects.filter(alert_id__in=chunk).delete()
-    AlertSubject.objects.bulk_create([AlertSubject(alert_id=a.pk, person_id=p, role=r) for a, d in pairs for p, r in d.subjects],
-                                     batch_size=1000)
-    AlertEvidence.objects.bulk_create([AlertEvidence(alert_id=a.pk, record_id=r) for a, d in pairs for r in d.evidence if r > 0],
-                                      batch_size=1000)
-    AlertSeverity.objects.bulk_create([AlertSeverity(alert_id=a.pk, since=since, severity=severity)
-                                       for a, d in pairs for since, severity in d.severities], batch_size=1000)
+    bulk_insert(AlertSubject, ("alert_id", "person_id", "role"), [(a.pk, p, r) for a, d in pairs for p, r in d.subjects])
+    bulk_insert(AlertEvidence, ("alert_id", "record_id"), [(a.pk, r) for a, d in pairs for r in d.evidence if r > 0])
+    bulk_insert(AlertSeverity, ("alert_id", "since", "severity"),
+                [(a.pk, since, severity) for a, d in pairs for since, severity in d.severities])
 
 
 # ---- people's actions --------------------------------------------------------------------

@@ -42,6 +42,7 @@ def london_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(LONDON).date()
 
 
+@lru_cache(maxsize=65536)  # pure; an evaluation asks for the same few thousand days again and again
 def at_london(day: dt.date, clock: dt.time = dt.time(0)) -> dt.datetime:
     """The UTC moment of a London wall-clock time on a day. With fold=0 zoneinfo reads a time in
     the spring gap with the offset before it (so it moves forward by the gap) and a repeated
@@ -58,6 +59,7 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return at_london(day + dt.timedelta(days=1))
 
 
+@lru_cache(maxsize=65536)
 def nth_working_day_after(day: dt.date, n: int) -> dt.date:
     current, counted = day, 0
     while counted < n:
@@ -67,6 +69,7 @@ def nth_working_day_after(day: dt.date, n: int) -> dt.date:
     return current
 
 
+@lru_cache(maxsize=65536)
 def nth_working_day_before(day: dt.date, n: int) -> dt.date:
     current, counted = day, 0
     while counted < n:

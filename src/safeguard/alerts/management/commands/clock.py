@@ -11,7 +11,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from safeguard.alerts.notify import notify_critical
-from safeguard.alerts.services import _settings, evaluate
+from safeguard.alerts.services import evaluate, partnership_settings
 from safeguard.core import clock, ticks
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         while True:
             started = time.monotonic()
             summary = evaluate(actor_label="clock")
-            sent = notify_critical(dt.timedelta(minutes=_settings().escalation_minutes))
+            sent = notify_critical(dt.timedelta(minutes=partnership_settings().escalation_minutes))
             done = ticks.run_due(clock.now())
             self.stdout.write(f"{time.strftime('%H:%M:%S')} alerts {summary} notices {sent} {done or ''}".rstrip())
             if once:
