@@ -57,9 +57,11 @@ class ReturnHomeInterview(Rule):
                 yield from _child_facts(world, e, (e.record,), [(e.start, e.end)], ends_at=e.ends_at)
 
     def satisfiers(self, world, s, keys):
-        interviews = world.events.get("return_home_interview", ())
-        return {(r,): moments_of(interviews, lambda e, r=r: e.refs.get("episode") == r and (
-            e.attrs.get("completed_at") or e.attrs.get("declined") is True)) for (r,) in keys}
+        of_episode: dict[int, list] = defaultdict(list)  # grouped once: not every interview per episode
+        for e in world.events.get("return_home_interview", ()):
+            of_episode[e.refs.get("episode")].append(e)
+        return {(r,): moments_of(of_episode.get(r, ()), lambda e: e.attrs.get("completed_at") or e.attrs.get("declined") is True)
+                for (r,) in keys}
 
     def due(self, fact, raised_at, s):
         return hours_after(fact.info["ends_at"], 72)
