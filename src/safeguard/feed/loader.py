@@ -649,7 +649,8 @@ class _Preparer:
                         parsed.content_hash, values, refs, subjects)
 
 
-def _chunks(lines: Iterable[Line], prepare: _Preparer, size: int) -> Iterator[list[Prepared | Rejection]]:
+def _parsed_here(lines: Iterable[Line], prepare: _Preparer, size: int) -> Iterator[list[Prepared | Rejection]]:
+    """The lines parsed and checked in this process, `size` at a time."""
     chunk: list[Prepared | Rejection] = []
     for line in lines:
         chunk.append(prepare(line))
@@ -658,10 +659,6 @@ def _chunks(lines: Iterable[Line], prepare: _Preparer, size: int) -> Iterator[li
             chunk = []
     if chunk:
         yield chunk
-
-
-def _parsed_here(lines: Iterable[Line], prepare: _Preparer, size: int) -> Iterator[list[Prepared | Rejection]]:
-    return _chunks(lines, prepare, size)
 
 
 def _parsed_in_child(lines: Iterable[Line], prepare: _Preparer, size: int) -> Iterator[list[Prepared | Rejection]]:
@@ -710,7 +707,7 @@ def _parsed_in_child(lines: Iterable[Line], prepare: _Preparer, size: int) -> It
 
 def _parse_and_send(lines: Iterable[Line], prepare: _Preparer, size: int, writer) -> None:
     try:
-        for chunk in _chunks(lines, prepare, size):
+        for chunk in _parsed_here(lines, prepare, size):
             writer.send_bytes(pickle.dumps(("chunk", chunk), protocol=pickle.HIGHEST_PROTOCOL))
         writer.send_bytes(pickle.dumps(("end", None)))
     except BrokenPipeError:  # the writer stopped: nothing to tell it
