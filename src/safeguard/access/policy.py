@@ -17,7 +17,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q, QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.http import Http404
 
 from safeguard.accounts.models import Organisation
@@ -30,7 +32,10 @@ from .models import BreakGlassObject
 class Policy:
     """`owner_path` is the ORM path from the object to the id of the organisation that owns it
     (e.g. "record__source__organisation"). A policy may widen visibility with a further
-    condition on the user, `widen` (for example alerts addressed to the user's organisation)."""
+    condition on the user, `widen` (for example alerts addressed to the user's organisation).
+    A condition that crosses a many-valued relation (a reverse foreign key, a many-to-many) makes
+    `visible` add DISTINCT; one written as a subquery (`Q(Exists(...))`, `pk__in=<queryset>`)
+    repeats no rows and needs none, which matters on large tables."""
 
     owner_path: str
     widen: Callable[[object], Q] | None = None
@@ -132,10 +137,37 @@ def visible(user, queryset: QuerySet) -> QuerySet:
 
 
 def _needs_distinct(model: type[Model], rule: Q) -> bool:
-    # Widening conditions may cross many-to-many relations and repeat rows. Break-glass grants
-    # follow foreign keys only (an IN subquery), so they never do.
-    policy = _policy(model)
-    return policy is not None and policy.widen is not None and len(rule.children) > 1
+    """Whether filtering by `rule` can repeat rows: only when one of its lookups crosses a
+    many-valued relation (a reverse foreign key or a many-to-many), which is joined. Forward
+    foreign keys, IN subqueries (break-glass grants) and expressions such as Exists join
+    nothing that repeats."""
+    return any(_crosses_many(model, lookup) for lookup in _lookups(rule))
+
+
+def _lookups(rule: Q) -> Iterator[str]:
+    for child in rule.children:
+        if isinstance(child, Q):
+            yield from _lookups(child)
+        elif isinstance(child, tuple):
+            yield child[0]
+        # otherwise a boolean expression (Exists, ...): a subquery or a column test, no join
+
+
+def _crosses_many(model: type[Model], lookup: str) -> bool:
+    opts = model._meta
+    for part in lookup.split(LOOKUP_SEP):
+        try:
+            field = opts.get_field(part)
+        except FieldDoesNotExist:
+            return False  # "pk", or a lookup or transform ("in", "isnull"): the path ended
+        if not field.is_relation:
+            return False
+        if field.many_to_many or field.one_to_many:
+            return True
+        if field.related_model is None:
+            return False
+        opts = field.related_model._meta
+    return False
 
 
 def can_view(user, obj: Model) -> bool:

@@ -76,6 +76,16 @@ class Alert(models.Model):
             models.Index(fields=["owner_organisation", "owner_team"], name="alert_owner"),
             # Oversight (issue 6): Encompass notifications due in a period.
             models.Index(fields=["rule", "due_at"], name="alert_rule_due"),
+            # The work queue (issue 10): open alerts in queue order (web/selectors/queue.py, _ordered and
+            # _QueueOrderIds: severity rank as SEVERITY_RANK there, then due time, raised time, id).
+            models.Index(models.Case(*[models.When(severity=s, then=models.Value(i))
+                                       for i, s in enumerate(("critical", "high", "medium", "low"))],
+                                     default=models.Value(4), output_field=models.IntegerField()),
+                         models.F("due_at"), models.F("raised_at"), models.F("id"),
+                         condition=models.Q(closed_at__isnull=True, resolved_at__isnull=True),
+                         name="alert_open_queue"),
+            # Alerts resolved after a moment asked about (few: people resolve them), for the queue.
+            models.Index(fields=["resolved_at"], condition=models.Q(resolved_at__isnull=False), name="alert_resolved"),
         ]
 
     def __str__(self) -> str:
