@@ -57,4 +57,8 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     def has_role(self, *codes: str) -> bool:
+        # The role names read once, while the navigation asks (core.navigation.roles_read_once).
+        known = getattr(self, "_role_names", None)
+        if known is not None:
+            return not known.isdisjoint(codes)
         return self.groups.filter(name__in=codes).exists()

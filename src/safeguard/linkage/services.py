@@ -63,8 +63,7 @@ REVIEWERS = frozenset({"analyst", "supervisor", "administrator"})
 
 
 def can_review(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active
-                and user.groups.filter(name__in=REVIEWERS).exists())
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.has_role(*REVIEWERS))
 
 
 @dataclass
