@@ -140,11 +140,19 @@ def test_search_a_misspelt_name_then_chronology_network_and_household(officer, l
     page.screenshot(path=shots / "network.png", full_page=True)
     # Select the place where Tyler was found: it opens the household page.
     page.locator("#network").scroll_into_view_if_needed()
-    x, y, url = page.evaluate("""() => {
-        const node = document.getElementById('network').cy.nodes("[label *= 'Orchard']").first();
-        const p = node.renderedPosition();
-        return [p.x, p.y, node.data('url')];
-    }""")
+    # The full-page screenshot above resized the viewport and the scroll moved the box: Cytoscape
+    # keeps the container's position cached until its resize and scroll handlers run, so a click
+    # at once could land where the node was (it failed so now and then under load). Let it
+    # re-read its container and wait two frames, as any real click after a scroll would.
+    x, y, url = page.evaluate("""() => new Promise(resolve => {
+        const cy = document.getElementById('network').cy;
+        cy.resize();
+        requestAnimationFrame(() => requestAnimationFrame(() => {
+            const node = cy.nodes("[label *= 'Orchard']").first();
+            const p = node.renderedPosition();
+            resolve([p.x, p.y, node.data('url')]);
+        }));
+    })""")
     box = page.locator("#network").bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)
     page.wait_for_url(live_server.url + url)
