@@ -130,7 +130,7 @@ def cover(ch: Chunk, households) -> None:
                 ):
                     track(ch, h.father, "health", ts + rng.randint(1, 90) * T.DAY, 0.7, (0, 90))
                     rel = ch.relate("health", h.father, h.mother, "partner_of", ts + T.DAY)
-                    end = _partnership_end(h.father, h.mother)
+                    end = _partnership_end(h.father, h.mother, first)
                     if end is not None and rng.random() < 0.6:
                         ch.close_rel(
                             rel, end, T.london_midnight(end) + rng.randint(10, 200) * T.DAY + 11 * 3600
@@ -222,7 +222,7 @@ def record_partners(ch: Chunk) -> None:
                     from_day=day - rng.randint(0, 90) if rng.random() < 0.6 else None,
                     hint_a="partner",
                 )
-                end = _partnership_end(man, mother)
+                end = _partnership_end(man, mother, day)
                 if end is not None and rng.random() < 0.5:
                     ch.close_rel(rel, end, T.london_midnight(end) + rng.randint(10, 120) * T.DAY + 10 * 3600)
         if "csc" in mother.recs and rng.random() < 0.5:
@@ -231,8 +231,15 @@ def record_partners(ch: Chunk) -> None:
                 contact(ch, man, "csc", ts, hint="partner")
 
 
-def _partnership_end(a: Person, b: Person) -> int | None:
-    for o, _f, t in a.partner_of:
-        if o is b:
-            return t
-    return None
+def _partnership_end(a: Person, b: Person, day: int) -> int | None:
+    """The last day of ``a`` and ``b``'s partnership as of ``day``: of those begun by then, the one
+    that lasts longest (a couple who part and get together again are in their second one, not the
+    first one's end, which is before the second began); their first if none had begun. None while
+    it lasts, or if they were never partners."""
+    spans = [(f, t) for o, f, t in a.partner_of if o is b]
+    if not spans:
+        return None
+    begun = [t for f, t in spans if f <= day]
+    if not begun:
+        return spans[0][1]
+    return None if None in begun else max(begun)
