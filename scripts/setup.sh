@@ -48,3 +48,7 @@ if ! ldconfig -p | grep 'libpangoft2-1.0.so.0' >/dev/null; then  # not -q: an ea
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null
 fi
+
+# The demo's empty database, migrated once for this code (the demo copies it instead of migrating).
+echo "==> the demo's empty database"
+.venv/bin/safeguard demo --prepare
