@@ -17,6 +17,7 @@ import hashlib
 import os
 import resource
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -83,6 +84,11 @@ class Command(BaseCommand):
             command = steps[index][1]
             return command[0] != "generate" and not (command[0] == "migrate" and fresh)
 
+        # Stopped by a signal (Ctrl-C, or SIGTERM from a script or a service manager; SIGINT too
+        # when a shell started the demo in the background, which ignores it), the demo ends the
+        # web server, the clock and any step still running, instead of leaving them behind.
+        previous_term = signal.signal(signal.SIGTERM, _interrupt)
+        previous_int = signal.signal(signal.SIGINT, _interrupt)
         try:
             for number, (label, command) in enumerate(steps, start=1):
                 following = next((i for i in range(number, len(steps)) if own_process(i)), None)
@@ -116,12 +122,22 @@ class Command(BaseCommand):
                 server.wait()
             finally:
                 clock.terminate()
+                clock.wait(timeout=30)
         except KeyboardInterrupt:
-            pass
+            self.stdout.write("Stopping the demo.")
         finally:
-            for process in (server, generator[0] if generator else None, *ahead.values()):
-                if process is not None and process.poll() is None:
+            children = [p for p in (server, generator[0] if generator else None, *ahead.values(),
+                                    getattr(self, "_current", None)) if p is not None]
+            for process in children:
+                if process.poll() is None:
                     process.terminate()
+            for process in children:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+            signal.signal(signal.SIGTERM, previous_term)
+            signal.signal(signal.SIGINT, previous_int)
 
     @staticmethod
     def _steps(*, people: int, seed: int, feed: Path, fresh: bool) -> list[tuple[str, list[str]]]:
@@ -187,6 +203,7 @@ class Command(BaseCommand):
         """Run one step (its process started ahead, or now), print its wall time from its turn and
         its process's CPU time (start-up included); the step's output if `capture`."""
         process = process or self._start(command, env, capture=capture)
+        self._current = process  # ended with the demo if it is stopped during this step
         wall = time.monotonic()
         cpu = _children_cpu()
         output, _ = process.communicate("run\n")
@@ -225,6 +242,10 @@ class Command(BaseCommand):
         # Our own interpreter and fixed arguments: no untrusted input reaches the command.
         return subprocess.Popen([*MANAGE, "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],  # noqa: S603
                                 env=env)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _template(database: Path) -> Path:
