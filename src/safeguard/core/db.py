@@ -45,3 +45,10 @@ def bulk_insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
             rows = [tuple(adapt(v) if i in timed else v for i, v in enumerate(row)) for row in rows]
         placeholders = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608 - the model's own names
+
+
+def id_chunk() -> int:
+    """How many ids one `IN (...)` query takes: SQLite counts bound parameters against a limit
+    (Django keeps below 999 on older builds); PostgreSQL has no such limit, and every query is a
+    round trip with its own planning, so it takes ten times as many."""
+    return 9000 if connection.vendor == "postgresql" else 900

@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from safeguard.core.db import id_chunk
 from safeguard.linkage.models import LocationMembership, PersonMembership
 from safeguard.records.models import (
     EventReference,
@@ -53,7 +54,6 @@ READS = frozenset({PLACES, REFS, FOUND, INCIDENT_HOMES})
 #: the link roles by which someone is "linked to" a place (rules/catalogue/common.LINK_ROLES)
 LINK_ROLES = ("resides", "stays", "visits", "bail_address", "notified_address")
 HOUSEHOLD_ROLES = ("resides", "stays")
-CHUNK = 900
 
 
 @dataclass(frozen=True)
@@ -69,8 +69,9 @@ class Scope:
 
 def _chunks(ids: Iterable[int]):
     ordered = sorted(ids)
-    for start in range(0, len(ordered), CHUNK):
-        yield ordered[start:start + CHUNK]
+    size = id_chunk()
+    for start in range(0, len(ordered), size):
+        yield ordered[start:start + size]
 
 
 def _rows(queryset, field_name: str, ids: Iterable[int], *fields: str):
