@@ -51,13 +51,11 @@ def test_the_second_fresh_demo_copies_the_first_ones_migrated_database(tmp_path,
     assert _schema(second) == migrated
 
 
-def test_a_template_for_other_code_is_not_used_and_is_replaced(tmp_path, monkeypatch):
-    stale = tmp_path / "demo-template-code-a.sqlite3"
-    sqlite3.connect(stale).close()
-    monkeypatch.setattr(demo, "_schema_fingerprint", lambda: "code-b")
-    ran = []
+def _marking_migrate(ran: list):
+    """Stands in for the migrate step where only the template's handling is under test: records the
+    call and leaves a marker table to recognise the copy by."""
 
-    def fake_migrate(self, command, env, *, capture):
+    def migrate(self, command, env, *, capture):
         ran.append(command)
         db = sqlite3.connect(env["DATABASE_URL"].removeprefix("sqlite:///"))
         db.execute("CREATE TABLE marker (x)")
@@ -65,7 +63,16 @@ def test_a_template_for_other_code_is_not_used_and_is_replaced(tmp_path, monkeyp
         db.close()
         return ""
 
-    monkeypatch.setattr(demo.Command, "_run", fake_migrate)
+    return migrate
+
+
+def test_a_template_for_other_code_is_not_used_and_is_replaced(tmp_path, monkeypatch):
+    stale = tmp_path / "demo-template-code-a.sqlite3"
+    sqlite3.connect(stale).close()
+    monkeypatch.setattr(demo, "_schema_fingerprint", lambda: "code-b")
+    ran = []
+
+    monkeypatch.setattr(demo.Command, "_run", _marking_migrate(ran))
     database = tmp_path / "demo.sqlite3"
     _command()._create_database(database, MIGRATE, {"DATABASE_URL": f"sqlite:///{database}"})
     assert ran == [MIGRATE]
@@ -87,15 +94,7 @@ def test_prepare_only_makes_the_template_for_an_installer(tmp_path, monkeypatch,
     monkeypatch.setattr(demo, "_schema_fingerprint", lambda: "code-c")
     ran = []
 
-    def fake_migrate(self, command, env, *, capture):
-        ran.append(command)
-        db = sqlite3.connect(env["DATABASE_URL"].removeprefix("sqlite:///"))
-        db.execute("CREATE TABLE marker (x)")
-        db.commit()
-        db.close()
-        return ""
-
-    monkeypatch.setattr(demo.Command, "_run", fake_migrate)
+    monkeypatch.setattr(demo.Command, "_run", _marking_migrate(ran))
     for _ in range(2):  # the second finds it ready
         out = io.StringIO()
         call_command("demo", "--prepare", stdout=out)
