@@ -112,7 +112,7 @@ def main() -> None:
                                   + json.dumps(figures, default=str) + "\n")
         if not args.keep:
             drop()
-    write_results(args, kinds, rows, generated)
+        write_results(args, kinds, rows, generated)  # after each database, so a later failure keeps these
 
 
 def write_results(args, kinds: dict[str, int], rows: list[dict], generated: tuple[float, float] | None) -> None:
@@ -144,8 +144,10 @@ def write_results(args, kinds: dict[str, int], rows: list[dict], generated: tupl
     section = "\n".join(lines) + "\n"
     if "## Force scale" in text:
         before, _, after = text.partition("## Force scale")
-        rest = after.split("\n## ", 1)
-        text = before + section + ("\n## " + rest[1] if len(rest) > 1 else "")
+        body, *rest = after.split("\n## ", 1)
+        # Earlier runs' notes (### subsections) stay below the new table as history.
+        history = "\n### " + body.split("\n### ", 1)[1] if "\n### " in body else ""
+        text = before + section + history + ("\n## " + rest[0] if rest else "")
     else:
         text = text.rstrip() + "\n\n" + section
     results.write_text(text)
