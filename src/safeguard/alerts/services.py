@@ -13,7 +13,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from safeguard.access.policy import can_view
 from safeguard.audit_trail.services import Action, audit_log
 from safeguard.core.clock import now
-from safeguard.core.db import bulk_insert, refresh_statistics
+from safeguard.core.db import bulk_insert, id_chunks, refresh_statistics
 from safeguard.core.errors import PermissionDenied, SafeguardError
 from safeguard.rules.engine import AlertData, compute
 from safeguard.rules.scope import scope_of
@@ -112,16 +112,13 @@ def _existing(core: frozenset[int] | None, keys: set[str]) -> list[_Stored]:
     if core is None:
         return list(_stored(Alert.objects.all()))
     ids: set[int] = set()
-    ordered = sorted(core)
-    for start in range(0, len(ordered), 900):
-        ids.update(AlertSubject.objects.filter(person_id__in=ordered[start:start + 900]).values_list("alert_id", flat=True))
-    ordered_keys = sorted(keys)
-    for start in range(0, len(ordered_keys), 900):
-        ids.update(Alert.objects.filter(key__in=ordered_keys[start:start + 900]).values_list("pk", flat=True))
+    for chunk in id_chunks(sorted(core)):
+        ids.update(AlertSubject.objects.filter(person_id__in=chunk).values_list("alert_id", flat=True))
+    for chunk in id_chunks(sorted(keys)):
+        ids.update(Alert.objects.filter(key__in=chunk).values_list("pk", flat=True))
     found = []
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), 900):
-        found.extend(_stored(Alert.objects.filter(pk__in=ordered[start:start + 900])))
+    for chunk in id_chunks(sorted(ids)):
+        found.extend(_stored(Alert.objects.filter(pk__in=chunk)))
     return found
 
 
@@ -162,9 +159,8 @@ def reconcile(computed: list[AlertData], router: Router, core: frozenset[int] | 
     # Alerts the records no longer support go, unless people have acted on them.
     gone = [a for identity, a in existing.items() if identity not in wanted and not a.touched_by_people]
     if gone:
-        ids = [a.pk for a in gone]
-        for start in range(0, len(ids), 900):
-            Alert.objects.filter(pk__in=ids[start:start + 900]).delete()
+        for chunk in id_chunks([a.pk for a in gone]):
+            Alert.objects.filter(pk__in=chunk).delete()
     _insert_new([a for a, _ in created])
     Alert.objects.bulk_update(updated, list(MACHINE_FIELDS), batch_size=500)
     _replace_details(created, fresh=True)
@@ -216,7 +212,7 @@ def _stored_details(ids: list[int], *, everything: bool) -> dict[int, tuple[list
         if everything:
             chunks = [model.objects.all()]
         else:
-            chunks = [model.objects.filter(alert_id__in=ids[i:i + 900]) for i in range(0, len(ids), 900)]
+            chunks = [model.objects.filter(alert_id__in=chunk) for chunk in id_chunks(ids)]
         for qs in chunks:
             for row in qs.order_by("pk").values_list("alert_id", *fields).iterator(chunk_size=5000):
                 entry = out.get(row[0])
@@ -227,9 +223,7 @@ def _stored_details(ids: list[int], *, everything: bool) -> dict[int, tuple[list
 
 def _replace_details(pairs: list[tuple[Alert, AlertData]], *, fresh: bool = False) -> None:
     """Write these alerts' subjects, evidence and severity history (fresh: new alerts, none yet)."""
-    ids = [] if fresh else [a.pk for a, _ in pairs]
-    for start in range(0, len(ids), 900):
-        chunk = ids[start:start + 900]
+    for chunk in id_chunks([] if fresh else [a.pk for a, _ in pairs]):
         AlertSubject.objects.filter(alert_id__in=chunk).delete()
         AlertEvidence.objects.filter(alert_id__in=chunk).delete()
         AlertSeverity.objects.filter(alert_id__in=chunk).delete()

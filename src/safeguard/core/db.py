@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 from django.db import connection
 
@@ -52,3 +53,10 @@ def id_chunk() -> int:
     (Django keeps below 999 on older builds); PostgreSQL has no such limit, and every query is a
     round trip with its own planning, so it takes ten times as many."""
     return 9000 if connection.vendor == "postgresql" else 900
+
+
+def id_chunks(ids: list) -> Iterator[list]:
+    """`ids` in slices of `id_chunk()`, for `IN (...)` queries."""
+    size = id_chunk()
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
