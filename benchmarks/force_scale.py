@@ -133,14 +133,17 @@ def write_results(args, kinds: dict[str, int], rows: list[dict], generated: tupl
         "|---|---|---|---|---|---|",
     ]
     total = sum(kinds.values())
+    measured = {r["database"] for r in rows}
     for r in rows:
         ingest = r["ingest"][0]
         cell = {step: f"{r[step][0]:.0f} s (CPU {r[step][2]:.0f} s), {r[step][1]:,.0f} MiB"
                 for step in ("migrate", "ingest", "link", "evaluate")}
-        lines.append(f"| {r['database']} | {cell['migrate']} | {cell['ingest']} | {total / ingest:,.0f} lines/s | "
-                     f"{cell['link']} | {cell['evaluate']} |")
+        lines.append(f"| {r['database']} ({dt.date.today().isoformat()}, {COMMIT}) | {cell['migrate']} | {cell['ingest']} | "
+                     f"{total / ingest:,.0f} lines/s | {cell['link']} | {cell['evaluate']} |")
     results = ROOT / "benchmarks" / "RESULTS.md"
     text = results.read_text() if results.exists() else "# Benchmark results\n"
+    # A run of one database keeps the other's row from an earlier run of the same size and seed.
+    lines.extend(_earlier_rows(text, args, measured))
     section = "\n".join(lines) + "\n"
     if "## Force scale" in text:
         before, _, after = text.partition("## Force scale")
@@ -152,6 +155,18 @@ def write_results(args, kinds: dict[str, int], rows: list[dict], generated: tupl
         text = text.rstrip() + "\n\n" + section
     results.write_text(text)
     print(json.dumps(rows, default=str))
+
+
+def _earlier_rows(text: str, args, measured: set[str]) -> list[str]:
+    """The table rows of the current "## Force scale" section for databases this run did not
+    measure, when that section is of the same --people and --seed."""
+    if "## Force scale" not in text:
+        return []
+    body = text.partition("## Force scale")[2].split("\n## ", 1)[0].split("\n### ", 1)[0]
+    if f"--people {args.people} --seed {args.seed}`" not in body:
+        return []
+    return [line for line in body.splitlines()
+            if line.startswith("| ") and line.split()[1] in {"sqlite", "postgres"} - measured]
 
 
 def _memory() -> str:
