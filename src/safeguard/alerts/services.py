@@ -13,7 +13,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from safeguard.access.policy import can_view
 from safeguard.audit_trail.services import Action, audit_log
 from safeguard.core.clock import now
-from safeguard.core.db import bulk_insert, id_chunks, refresh_statistics
+from safeguard.core.db import among, bulk_insert, refresh_statistics
 from safeguard.core.errors import PermissionDenied, SafeguardError
 from safeguard.rules.engine import AlertData, compute
 from safeguard.rules.scope import scope_of
@@ -112,13 +112,13 @@ def _existing(core: frozenset[int] | None, keys: set[str]) -> list[_Stored]:
     if core is None:
         return list(_stored(Alert.objects.all()))
     ids: set[int] = set()
-    for chunk in id_chunks(sorted(core)):
-        ids.update(AlertSubject.objects.filter(person_id__in=chunk).values_list("alert_id", flat=True))
-    for chunk in id_chunks(sorted(keys)):
-        ids.update(Alert.objects.filter(key__in=chunk).values_list("pk", flat=True))
+    for part in among(AlertSubject.objects, "person_id", core):
+        ids.update(part.values_list("alert_id", flat=True))
+    for part in among(Alert.objects, "key", keys):
+        ids.update(part.values_list("pk", flat=True))
     found = []
-    for chunk in id_chunks(sorted(ids)):
-        found.extend(_stored(Alert.objects.filter(pk__in=chunk)))
+    for part in among(Alert.objects, "pk", ids):
+        found.extend(_stored(part))
     return found
 
 
@@ -159,8 +159,8 @@ def reconcile(computed: list[AlertData], router: Router, core: frozenset[int] | 
     # Alerts the records no longer support go, unless people have acted on them.
     gone = [a for identity, a in existing.items() if identity not in wanted and not a.touched_by_people]
     if gone:
-        for chunk in id_chunks([a.pk for a in gone]):
-            Alert.objects.filter(pk__in=chunk).delete()
+        for part in among(Alert.objects, "pk", [a.pk for a in gone]):
+            part.delete()
     _insert_new([a for a, _ in created])
     Alert.objects.bulk_update(updated, list(MACHINE_FIELDS), batch_size=500)
     _replace_details(created, fresh=True)
@@ -212,7 +212,7 @@ def _stored_details(ids: list[int], *, everything: bool) -> dict[int, tuple[list
         if everything:
             chunks = [model.objects.all()]
         else:
-            chunks = [model.objects.filter(alert_id__in=chunk) for chunk in id_chunks(ids)]
+            chunks = list(among(model.objects, "alert_id", ids))
         for qs in chunks:
             for row in qs.order_by("pk").values_list("alert_id", *fields).iterator(chunk_size=5000):
                 entry = out.get(row[0])
@@ -223,10 +223,10 @@ def _stored_details(ids: list[int], *, everything: bool) -> dict[int, tuple[list
 
 def _replace_details(pairs: list[tuple[Alert, AlertData]], *, fresh: bool = False) -> None:
     """Write these alerts' subjects, evidence and severity history (fresh: new alerts, none yet)."""
-    for chunk in id_chunks([] if fresh else [a.pk for a, _ in pairs]):
-        AlertSubject.objects.filter(alert_id__in=chunk).delete()
-        AlertEvidence.objects.filter(alert_id__in=chunk).delete()
-        AlertSeverity.objects.filter(alert_id__in=chunk).delete()
+    ids = [] if fresh else [a.pk for a, _ in pairs]
+    for model in (AlertSubject, AlertEvidence, AlertSeverity):
+        for part in among(model.objects, "alert_id", ids):
+            part.delete()
     bulk_insert(AlertSubject, ("alert_id", "person_id", "role"), [(a.pk, p, r) for a, d in pairs for p, r in d.subjects])
     bulk_insert(AlertEvidence, ("alert_id", "record_id"), [(a.pk, r) for a, d in pairs for r in d.evidence if r > 0])
     bulk_insert(AlertSeverity, ("alert_id", "since", "severity"),

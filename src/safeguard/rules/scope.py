@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from safeguard.core.db import id_chunk
+from safeguard.core.db import among
 from safeguard.linkage.models import LocationMembership, PersonMembership
 from safeguard.records.models import (
     EventReference,
@@ -67,17 +67,10 @@ class Scope:
     event_location_records: frozenset[int] = field(default_factory=frozenset)
 
 
-def _chunks(ids: Iterable[int]):
-    ordered = sorted(ids)
-    size = id_chunk()
-    for start in range(0, len(ordered), size):
-        yield ordered[start:start + size]
-
-
 def _rows(queryset, field_name: str, ids: Iterable[int], *fields: str):
-    """values_list(*fields) of the rows whose field_name is in ids, a chunk at a time."""
-    for chunk in _chunks(set(ids)):
-        yield from queryset.filter(**{f"{field_name}__in": chunk}).values_list(*fields)
+    """values_list(*fields) of the rows whose field_name is in ids (`core.db.among`)."""
+    for part in among(queryset, field_name, ids):
+        yield from part.values_list(*fields)
 
 
 def _flat(queryset, field_name: str, ids: Iterable[int], out_field: str) -> set[int]:

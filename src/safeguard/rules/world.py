@@ -16,7 +16,7 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from safeguard.core.calendar import end_of_day, start_of_day
-from safeguard.core.db import id_chunk
+from safeguard.core.db import among
 from safeguard.linkage.models import LocationMembership, PersonMembership
 from safeguard.records.models import (
     EventReference,
@@ -153,10 +153,8 @@ class World:
             return
         seen: set = set()
         for name, ids in by.items():
-            ordered = sorted(ids)
-            size = id_chunk()
-            for start in range(0, len(ordered), size):
-                for row in queryset.filter(**{f"{name}__in": ordered[start:start + size]}).values_list(*fields):
+            for part in among(queryset, name, ids):
+                for row in part.values_list(*fields):
                     if len(by) > 1:
                         if row[:2] in seen:
                             continue
@@ -167,10 +165,8 @@ class World:
         """Resolved ids of records not yet placed in this (scoped) world."""
         for model, field_name, records, into in ((PersonMembership, "person_id", person_records, self.person_of),
                                                  (LocationMembership, "location_id", location_records, self.location_of)):
-            ordered = sorted(r for r in records if r not in into)
-            size = id_chunk()
-            for start in range(0, len(ordered), size):
-                into.update(model.objects.filter(record_id__in=ordered[start:start + size]).values_list("record_id", field_name))
+            for part in among(model.objects, "record_id", [r for r in records if r not in into]):
+                into.update(part.values_list("record_id", field_name))
 
     def _load(self) -> None:
         h = self.horizon
