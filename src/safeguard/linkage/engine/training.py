@@ -15,7 +15,7 @@ from typing import Any
 from splink import DuckDBAPI, Linker, block_on
 
 from .model import IDENTIFIERS, MODEL_PATH, settings_creator
-from .persons import prepare, with_blocking_places
+from .persons import configure_duckdb, prepare, with_blocking_places
 from .training_data import generate
 
 # No probability below one in a million: a level trained on too few pairs can come out at zero,
@@ -31,7 +31,7 @@ def train(table: Any, *, seed: int = 1, u_max_pairs: float = 5e6) -> dict[str, A
     """
     prepared = prepare(table)
     db_api = DuckDBAPI()
-    db_api.duckdb_con.execute("SET enable_progress_bar = false")
+    configure_duckdb(db_api.duckdb_con)
     linker = Linker(
         db_api.register(with_blocking_places(prepared)), settings_creator(), log_level=logging.ERROR
     )
