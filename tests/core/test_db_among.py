@@ -57,3 +57,17 @@ def test_delete_through_among(teams):
         part.delete()
     assert not Team.objects.filter(pk__in=doomed).exists()
     assert Team.objects.count() == 25
+
+
+def test_bulk_update_sets_the_columns_of_each_row_and_nothing_else(teams):
+    from safeguard.core.db import bulk_update
+
+    chosen = teams[:4]
+    bulk_update(Team, ("name", "area"), [(t.pk, f"Renamed {t.pk}", "" if i % 2 else "North") for i, t in enumerate(chosen)])
+    got = {pk: (name, area) for pk, name, area in Team.objects.values_list("pk", "name", "area")}
+    for i, t in enumerate(chosen):
+        assert got[t.pk] == (f"Renamed {t.pk}", "" if i % 2 else "North")
+    for t in teams[4:]:
+        assert got[t.pk] == (t.name, t.area)
+    bulk_update(Team, ("name",), [])  # nothing to do
+    assert Team.objects.count() == 30

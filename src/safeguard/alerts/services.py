@@ -13,7 +13,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from safeguard.access.policy import can_view
 from safeguard.audit_trail.services import Action, audit_log
 from safeguard.core.clock import now
-from safeguard.core.db import among, bulk_insert, refresh_statistics
+from safeguard.core.db import among, bulk_insert, bulk_update, refresh_statistics
 from safeguard.core.errors import PermissionDenied, SafeguardError
 from safeguard.rules.engine import AlertData, compute
 from safeguard.rules.scope import scope_of
@@ -162,7 +162,8 @@ def reconcile(computed: list[AlertData], router: Router, core: frozenset[int] | 
         for part in among(Alert.objects, "pk", [a.pk for a in gone]):
             part.delete()
     _insert_new([a for a, _ in created])
-    Alert.objects.bulk_update(updated, list(MACHINE_FIELDS), batch_size=500)
+    bulk_update(Alert, MACHINE_FIELDS, [(a.pk, *(json.dumps(a.summary_parts) if f == "summary_parts" else getattr(a, f)
+                                                for f in MACHINE_FIELDS)) for a in updated])
     _replace_details(created, fresh=True)
     _replace_details(changed_details)
     rewritten = {a.pk for a in updated} | {a.pk for a, _ in changed_details}

@@ -49,6 +49,35 @@ def bulk_insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608 - the model's own names
 
 
+def bulk_update(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Set `columns` of many rows, each row `(pk, *values)`, without Django's bulk_update (which
+    builds one `CASE WHEN id = ...` per column per row and spent minutes on 670,000 alerts).
+    PostgreSQL: the rows are copied into a temporary table and applied by one `UPDATE ... FROM`;
+    SQLite: executemany of one `UPDATE ... WHERE pk = ?`. Values as for `bulk_insert`."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            names = ", ".join(quote(c) for c in (pk, *columns))
+            cursor.execute(f"CREATE TEMPORARY TABLE _sg_update AS SELECT {names} FROM {table} WITH NO DATA")  # noqa: S608
+            try:
+                with cursor.cursor.copy(f"COPY _sg_update ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                sets = ", ".join(f"{quote(c)} = u.{quote(c)}" for c in columns)
+                cursor.execute(f"UPDATE {table} t SET {sets} FROM _sg_update u WHERE t.{quote(pk)} = u.{quote(pk)}")  # noqa: S608
+            finally:
+                cursor.execute("DROP TABLE IF EXISTS _sg_update")
+            return
+        adapt = connection.ops.adapt_datetimefield_value
+        rows = [(*(adapt(v) if isinstance(v, dt.datetime) else v for v in row[1:]), row[0]) for row in rows]
+        sets = ", ".join(f"{quote(c)} = %s" for c in columns)
+        cursor.executemany(f"UPDATE {table} SET {sets} WHERE {quote(pk)} = %s", rows)  # noqa: S608 - the model's own names
+
+
 def id_chunk() -> int:
     """How many ids one `IN (...)` query takes: SQLite counts bound parameters against a limit
     (Django keeps below 999 on older builds); PostgreSQL has no such limit, and every query is a
