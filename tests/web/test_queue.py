@@ -352,3 +352,12 @@ def test_the_page_read_in_two_steps_is_the_page_the_access_layer_orders(client, 
                         .values_list("pk", flat=True)[:25])
         assert [r.alert.pk for r in queue.rows] == expected, (who, tab)
         assert queue.page.paginator.count == queue.counts["total"]
+
+
+def test_an_alert_no_organisation_owns_is_listed_as_not_routed(client, maple):
+    """Alerts evaluated before any organisation existed (data loaded from the command line, then
+    organisations set up) have no owner at all: the queue lists them, it does not fail."""
+    Alert.objects.filter(pk=maple.alert("DA-MARAC")).update(owner_organisation=None, owner_team=None)
+    response = signed_in(client, maple.users["investigator"]).get(QUEUE, {"tab": "all"})
+    assert response.status_code == 200
+    assert "Not routed yet" in response.text

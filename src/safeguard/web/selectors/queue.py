@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
@@ -258,14 +260,66 @@ def _memoised_groups(user, moment: dt.datetime, memo, tabs_key: list) -> tuple[l
     kept = memo.get(COUNTS_MEMO)
     if kept and kept.get("version") == version and 0 <= moment.timestamp() - kept.get("at", 0) < COUNTS_SECONDS:
         return [Group(*g) for g in kept["groups"]], [Group(*g) for g in kept["all"]]
-    groups = _grouped(_open_alerts(user, moment), moment)
-    every = _grouped(Alert.objects.filter(_open_q(moment)), moment)
-    memo[COUNTS_MEMO] = {"version": version, "at": moment.timestamp(),
+    latest = repr(version[-1])
+    at, groups = _shared(lambda: ("seen", _seen_key(user), latest), moment,
+                         lambda: _grouped(_open_alerts(user, moment), moment))
+    _, every = _shared(lambda: ("every", latest), moment, lambda: _grouped(Alert.objects.filter(_open_q(moment)), moment))
+    memo[COUNTS_MEMO] = {"version": version, "at": at,
                          "groups": [[g.team, g.organisation, g.area, g.severity, g.rule, g.overdue, g.count]
                                     for g in groups],
                          "all": [[g.team, g.organisation, g.area, g.severity, g.rule, g.overdue, g.count]
                                  for g in every]}
     return groups, every
+
+
+#: Grouped counts shared, within a server process, by the users who may see the same alerts (a
+#: force's investigators): one of them reads them, the others reuse them for COUNTS_SECONDS (at most
+#: SHARED_KEYS sets are kept). Production only: tests and development load records under a running
+#: process and reuse ids, which the keys (see _memoised_groups) would not tell apart.
+SHARED_KEYS = 64
+_shared_counts: OrderedDict[tuple, tuple[float, list[Group]]] = OrderedDict()
+_shared_lock = threading.Lock()
+_shared_reading: dict[tuple, threading.Lock] = {}
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _seen_key(user) -> str:
+    """The SQL, with its parameters, that picks the open alerts the user may see (at a fixed
+    moment): users with the same one see the same alerts."""
+    sql, params = _open_alerts(user, _EPOCH).query.sql_with_params()
+    return f"{sql} {params!r}"
+
+
+def _shared(key_of, moment: dt.datetime, read) -> tuple[float, list[Group]]:
+    """(when read, groups) for the key (`key_of()`): kept ones if read less than COUNTS_SECONDS
+    before the moment; else read now, once for all the requests of this process that ask
+    meanwhile."""
+    if not settings.PRODUCTION:
+        return moment.timestamp(), read()
+    key, at = key_of(), moment.timestamp()
+
+    def kept():
+        found = _shared_counts.get(key)
+        return found if found is not None and -COUNTS_SECONDS < at - found[0] < COUNTS_SECONDS else None
+
+    with _shared_lock:
+        found = kept()
+        if found is not None:
+            return found
+        reading = _shared_reading.setdefault(key, threading.Lock())
+    with reading:
+        with _shared_lock:
+            found = kept()
+        if found is not None:
+            return found
+        groups = read()
+        with _shared_lock:
+            _shared_counts[key] = (at, groups)
+            _shared_counts.move_to_end(key)
+            while len(_shared_counts) > SHARED_KEYS:
+                _shared_counts.popitem(last=False)
+            _shared_reading.pop(key, None)
+        return at, groups
 
 
 class _PageSource:

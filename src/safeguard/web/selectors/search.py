@@ -11,11 +11,14 @@ same keys stored at ingest; see the web app's notes.)
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Q
 
@@ -53,6 +56,7 @@ MAX_PLACES = 20
 MAX_CANDIDATES = 3000
 MAX_ADDRESSES = 200
 INDEX_SECONDS = 300
+logger = logging.getLogger(__name__)
 FULL_POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2}$")
 POSTCODE_PART = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?([0-9][A-Z]{0,2})?$")
 
@@ -61,52 +65,158 @@ POSTCODE_PART = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?([0-9][A-Z]{0,2})?$")
 
 class _SurnameIndex:
     """The surname spellings held, and the records whose aliases hold each alias surname, grouped
-    by their first two letters (a misspelling rarely changes those; it often changes Soundex)."""
+    by their first two letters (a misspelling rarely changes those; it often changes Soundex).
 
-    def __init__(self) -> None:
-        self.spellings: dict[str, set[str]] = defaultdict(set)
-        self.alias_records: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-        spellings = PersonVersion.objects.order_by().values_list("family_name", flat=True).distinct()
-        for spelling in spellings.iterator(chunk_size=10_000):
-            for part in surname_parts(spelling):
-                self.spellings[part[:2]].add(spelling)
-        for record_id, aliases in PersonVersion.objects.exclude(aliases=[]).values_list("record_id", "aliases").iterator(
-                chunk_size=10_000):
-            for alias in aliases or []:
+    Within a group the spellings are held by their parts (`surname_parts`: the whole surname and
+    each part of a double-barrelled one, as `_surname_score` compares them), the parts by length,
+    so that a query compares each distinct part once and only parts of a length that can match
+    (`_part_matches`), rather than every spelling ("SMITH", "Smith", "Smith-Jones"...)."""
+
+    def __init__(self, spellings: Iterable[str] | None = None, aliases: Iterable[tuple[int, list]] | None = None) -> None:
+        """From every person version held (or the spellings and (record, aliases) given)."""
+        # first two letters -> length -> part -> the spellings (of this group) with that part
+        self.spellings: dict[str, dict[int, dict[str, list[str]]]] = {}
+        # first two letters -> length -> alias surname part -> the records whose aliases hold it
+        self.alias_records: dict[str, dict[int, dict[str, set[int]]]] = {}
+        if spellings is None:
+            spellings = PersonVersion.objects.order_by().values_list("family_name", flat=True).distinct().iterator(
+                chunk_size=10_000)
+        if aliases is None:
+            aliases = PersonVersion.objects.exclude(aliases=[]).values_list("record_id", "aliases").iterator(
+                chunk_size=10_000)
+        for spelling in spellings:
+            parts = surname_parts(spelling)
+            for group in {part[:2] for part in parts}:
+                by_length = self.spellings.setdefault(group, {})
+                for part in parts:
+                    by_length.setdefault(len(part), {}).setdefault(part, []).append(spelling)
+        for record_id, held in aliases:
+            for alias in held or []:
                 if isinstance(alias, dict):
                     for part in surname_parts(alias.get("family_name")):
-                        self.alias_records[part[:2]][part].add(record_id)
+                        self.alias_records.setdefault(part[:2], {}).setdefault(len(part), {}).setdefault(
+                            part, set()).add(record_id)
         self.built = time.monotonic()
 
     def surnames_like(self, surname: str) -> set[str]:
-        return {s for s in self.spellings.get(surname[:2], ()) if _surname_score(surname, s)}
+        """The spellings held with a part starting with the surname's first two letters whose
+        `_surname_score` against the surname is not 0."""
+        q = surname_key(surname)
+        return {s for part, spellings in _matching(self.spellings.get(surname[:2], {}), q) for s in spellings}
 
     def alias_records_like(self, surname: str) -> set[int]:
-        return {r for part, records in self.alias_records.get(surname[:2], {}).items()
-                if _surname_score(surname, part) for r in records}
+        q = surname_key(surname)
+        return {r for part, records in _matching(self.alias_records.get(surname[:2], {}), q) for r in records}
 
 
+def _matching(by_length: dict[int, dict[str, object]], q: str):
+    """(part, value) for the parts of a group that match q: only lengths within 3 of q's can (the
+    edit distance is at least the difference in length; 3 is the most `_part_matches` allows)."""
+    for length in range(max(len(q) - 3, 0), len(q) + 4):
+        for part, value in by_length.get(length, {}).items():
+            if _part_matches(q, part):
+                yield part, value
+
+
+@lru_cache(maxsize=65_536)
+def _part_matches(q: str, part: str) -> bool:
+    """`_surname_score(q, part) > 0` for one part (`surname_parts(part) == (part,)`) and a key q:
+    the same, within 1 edit (5 letters or fewer) or 2 (longer), or sounding the same and
+    within 3 (the more generous of the two when both hold)."""
+    if part == q:
+        return True
+    if soundex(part) == soundex(q):
+        limit = 3
+    else:
+        limit = 1 if max(len(part), len(q)) <= 5 else 2
+    return abs(len(part) - len(q)) <= limit and edit_distance(part, q, limit + 1) <= limit
+
+
+# The index in this process, rebuilt every INDEX_SECONDS by a thread of its own while searches
+# go on with the one they have. The first is read in a thread at the process's first request
+# (production: web.apps), or else in the first search; searches that find none wait for it.
 _index: _SurnameIndex | None = None
-_index_lock = threading.Lock()
+_index_lock = threading.Lock()  # guards the four names here
+_build_lock = threading.Lock()  # one build at a time
+_generation = 0  # reset_index() adds one: an index read before is not installed
+_refreshing = False
+_refresh_after = 0.0  # monotonic time after which the index is read again
 
 
 def _surname_index() -> _SurnameIndex:
-    global _index
     with _index_lock:
-        if _index is None or time.monotonic() - _index.built > INDEX_SECONDS:
-            _index = _SurnameIndex()
-        return _index
+        index = _index
+        if index is not None and time.monotonic() >= _refresh_after:
+            _start_refresh()
+    if index is not None:
+        return index
+    with _build_lock:
+        with _index_lock:
+            if _index is not None:
+                return _index  # built meanwhile (after any reset: see _install)
+            generation = _generation
+        index = _SurnameIndex()
+        _install(index, generation)
+        return index
+
+
+def warm_index() -> None:
+    """Start reading the index in a thread of its own unless there is one already."""
+    with _index_lock:
+        if _index is None:
+            _start_refresh()
+
+
+def _start_refresh() -> None:
+    """(_index_lock held) Read the index again in a thread, unless one is doing so already."""
+    global _refreshing
+    if not _refreshing:
+        _refreshing = True
+        threading.Thread(target=_refresh, args=(_generation, time.monotonic()), name="surname-index",
+                         daemon=True).start()
+
+
+def _install(index: _SurnameIndex, generation: int) -> None:
+    global _index, _refresh_after
+    with _index_lock:
+        if generation == _generation:
+            _index = index
+            _refresh_after = index.built + INDEX_SECONDS
+
+
+def _refresh(generation: int, asked: float) -> None:
+    """Read the index (in its own thread) and put it in place of the one in use, if any."""
+    global _refreshing, _refresh_after
+    from django.db import connections
+
+    try:
+        with _build_lock:
+            with _index_lock:
+                done = _index is not None and _index.built >= asked  # a search read it meanwhile
+            if not done:
+                _install(_SurnameIndex(), generation)
+    except Exception:
+        logger.exception("The surname index could not be read; the one in use (if any) is kept")
+        with _index_lock:
+            _refresh_after = time.monotonic() + INDEX_SECONDS
+    finally:
+        with _index_lock:
+            _refreshing = False
+        connections.close_all()  # this thread's own
 
 
 def reset_index() -> None:
-    """Forget the surname index (tests load new records and search at once)."""
-    global _index
+    """Forget the surname index (tests load new records and search at once; erasure)."""
+    global _index, _generation
     with _index_lock:
         _index = None
+        _generation += 1
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Edits (insert, delete, substitute, swap two neighbours) from one to the other."""
+def edit_distance(a: str, b: str, cutoff: int | None = None) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) from one to the other. With a
+    cutoff, any answer of cutoff or more may be given as the cutoff (the reading stops once it
+    cannot come back below it)."""
     if a == b:
         return 0
     prev2, prev = None, list(range(len(b) + 1))
@@ -116,8 +226,12 @@ def edit_distance(a: str, b: str) -> int:
             cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
             if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 cur[j] = min(cur[j], prev2[j - 2] + 1)
+        # A cell comes from the row above (+0 or more) or from two rows above (+1): once this row
+        # and the one above are both at the cutoff or over, every later row is too.
+        if cutoff is not None and min(cur) >= cutoff and min(prev) >= cutoff:
+            return cutoff
         prev2, prev = prev, cur
-    return prev[-1]
+    return prev[-1] if cutoff is None else min(prev[-1], cutoff)
 
 
 def _close(a: str, b: str) -> bool:
@@ -129,13 +243,10 @@ def _surname_score(query: str, family: str) -> int:
     """3 the same, 2 a likely misspelling (a letter or two out, or sounding the same), 0 no
     match; by the whole surname or any part of a double-barrelled one."""
     q = surname_key(query)
-    best = 0
-    for part in surname_parts(family):
-        if part == q:
-            return 3
-        if _close(part, q) or (soundex(part) == soundex(q) and edit_distance(part, q) <= 3):
-            best = 2
-    return best
+    parts = surname_parts(family)
+    if q in parts:
+        return 3
+    return 2 if any(_part_matches(q, part) for part in parts) else 0
 
 
 def _forename_score(query_tokens: tuple[str, ...], given: str) -> int:
@@ -277,17 +388,18 @@ def _places_by_address(user, address: str) -> list[int]:
 
 
 def search(user, *, name: str = "", dob=None, address: str = "", identifier: str = "") -> SearchResults:
-    record_sets: list[set[int]] = []
+    person_sets: list[set[int]] = []
     scores: dict[int, int] = {}
+    person_of: dict[int, int] = {}
     if name.strip():
         scores = _by_name(user, name)
-        record_sets.append(set(scores))
+        person_of = persons_of_records(scores)
+        person_sets.append(set(person_of.values()))
     if identifier.strip():
-        record_sets.append(_by_identifier(user, identifier))
-    person_sets = [set(persons_of_records(s).values()) for s in record_sets]
+        person_sets.append(set(persons_of_records(_by_identifier(user, identifier)).values()))
     if dob:
         within = None
-        if record_sets:  # the date of birth may be held by another record of the same person
+        if person_sets:  # the date of birth may be held by another record of the same person
             within = {r for rs in records_of_persons(set.intersection(*person_sets)).values() for r in rs}
         person_sets.append(set(persons_of_records(_by_dob(user, dob, within)).values()))
     places: list[PlaceResult] = []
@@ -297,7 +409,6 @@ def search(user, *, name: str = "", dob=None, address: str = "", identifier: str
         person_sets.append(at_places)
     people_ids = set.intersection(*person_sets) if person_sets else set()
     person_score: dict[int, int] = defaultdict(int)
-    person_of = persons_of_records(scores)
     for record, score in scores.items():
         person_score[person_of[record]] = max(person_score[person_of[record]], score)
     # The best matches first; only those shown are read in full.
