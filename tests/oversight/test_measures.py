@@ -231,3 +231,34 @@ def test_open_until_agrees_with_alert_status_as_of(force):
         for moment in moments:
             expected = alert.raised_at <= moment and status_as_of(alert, moment)[0] in OPEN
             assert rows[alert.pk].is_open(moment) == expected, (alert.key, moment)
+
+
+def test_cases_read_from_a_moment_are_those_that_can_be_open_from_then(force):
+    """`investigations(open_from=T)` leaves out only cases closed before T: from T on, every case
+    answers `is_open` as when all are read, including one closed, reopened and closed again."""
+    from safeguard.casework.models import Investigation, InvestigationLog
+    from safeguard.oversight import facts
+
+    leader = force.users["leader"]
+    filters = as_of("2026-04-30")
+    everything = {c.pk: c for c in facts.investigations(leader, filters)}
+    # A case closed in February, reopened in March and closed again in April, its closed_at
+    # left at the first closure: only its log tells it was open in March.
+    case = Investigation.objects.get(pk=next(iter(everything)))
+    first_close = end_of_day(dt.date(2026, 2, 10))
+    for at, kind in ((first_close, "closed"), (end_of_day(dt.date(2026, 3, 5)), "reopened"),
+                     (end_of_day(dt.date(2026, 4, 20)), "closed")):
+        InvestigationLog.objects.create(investigation=case, at=at, kind=kind, data={})
+    Investigation.objects.filter(pk=case.pk).update(closed_at=first_close)
+    # And one closed for good in February.
+    done = Investigation.objects.exclude(pk=case.pk).order_by("pk").first()
+    InvestigationLog.objects.create(investigation=done, at=first_close, kind="closed", data={})
+    Investigation.objects.filter(pk=done.pk).update(closed_at=first_close, stage="closed")
+    everything = {c.pk: c for c in facts.investigations(leader, filters)}
+    for day in ("2026-03-01", "2026-03-20", "2026-04-25"):
+        since = end_of_day(dt.date.fromisoformat(day))
+        some = {c.pk: c for c in facts.investigations(leader, filters, open_from=since)}
+        assert case.pk in some and done.pk not in some and set(some) < set(everything)
+        for moment in [since + dt.timedelta(days=d) for d in range(0, 60, 3)]:
+            assert {pk for pk, c in everything.items() if c.is_open(moment)} == \
+                   {pk for pk, c in some.items() if c.is_open(moment)}, (day, moment)

@@ -118,7 +118,7 @@ def backlogs(user, filters: Filters) -> Board:
     trend_start = points[0][1]
     online = facts.event_versions(user, ["online_csea_referral"], moment,
                                   Q(valid_to__isnull=True) | Q(valid_to__gt=trend_start))
-    cases = facts.investigations(user, filters)
+    cases = facts.investigations(user, filters, open_from=trend_start)
 
     # Online child sexual abuse referrals: waiting triage, waiting action by KIRAT level.
     waiting = _online_waiting(online, moment, settings)
@@ -164,9 +164,17 @@ def backlogs(user, filters: Filters) -> Board:
     alerts_base = facts.alert_queryset(user, filters)
     table = Table("alerts", "Open alerts by rule", "Alerts open or acknowledged on the day, and those past their due time.",
                   ["Rule", "Open", "Overdue", "Longest overdue (days)"], chart=("bar", (0, 1)))
-    by_rule = alerts_base.filter(facts.open_at(moment)).values("rule").annotate(
-        open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=moment)),
-        earliest_due=Min("due_at", filter=Q(due_at__lt=moment))).order_by("rule")
+    # One scan for this table and the trend below: the alerts still open at the trend's first
+    # point or raised since (only they can be open at any of its points), counted at each point
+    # per rule. The last point is the moment, so its counts are this table's.
+    points_by_rule = list(alerts_base.filter(facts.open_at(trend_start) | Q(raised_at__gt=trend_start)).values(
+        "rule").annotate(**{
+            f"{kind}{i}": Count("pk", filter=test(point))
+            for i, (_, point) in enumerate(points) for kind, test in (("open", facts.open_at), ("overdue", facts.overdue_at))},
+        earliest_due=Min("due_at", filter=facts.overdue_at(moment))).order_by("rule"))
+    last = len(points) - 1
+    by_rule = [{"rule": row["rule"], "open": row[f"open{last}"], "overdue": row[f"overdue{last}"],
+                "earliest_due": row["earliest_due"]} for row in points_by_rule if row[f"open{last}"]]
     for row in by_rule:
         rule = row["rule"]
         table.rows.append(Row(rule, [
@@ -177,10 +185,8 @@ def backlogs(user, filters: Filters) -> Board:
             board.over(f"alerts.{rule}.overdue", _days(moment - row["earliest_due"]) if row["earliest_due"] else None),
         ]))
     board.tables.append(table)
-    # Only alerts still open at the trend's first point, or raised since, can be open at any of its points.
-    trend_alerts = alerts_base.filter(facts.open_at(trend_start) | Q(raised_at__gt=trend_start)).aggregate(**{
-        f"{kind}{i}": Count("pk", filter=test(point))
-        for i, (_, point) in enumerate(points) for kind, test in (("open", facts.open_at), ("overdue", facts.overdue_at))})
+    trend_alerts = {f"{kind}{i}": sum(row[f"{kind}{i}"] for row in points_by_rule)
+                    for i in range(len(points)) for kind in ("open", "overdue")}
 
     # The trend: the same counts at each month's end.
     table = Table("trend", "Trend over the last 12 months",
@@ -391,7 +397,7 @@ def compliance(user, filters: Filters) -> Board:
         ]))
     board.tables.append(table)
 
-    open_cases = [c for c in facts.investigations(user, filters) if c.is_open(moment)]
+    open_cases = [c for c in facts.investigations(user, filters, open_from=moment) if c.is_open(moment)]
     table = Table("supervision", "Supervision of open investigations",
                   "A supervisory review is due 7 days (high risk), 14 days (medium) or 28 days (standard) after the "
                   "last one, or after the case opened.",
@@ -400,8 +406,9 @@ def compliance(user, filters: Filters) -> Board:
     for risk, label in CASE_RISKS:
         rows = [c for c in open_cases if c.risk_at(moment) == risk]
         days = settings.supervision_days.get(risk, 28)
-        late = [c for c in rows if moment > days_after(c.last_reviewed(moment), days)]
-        on_time = [c for c in rows if c not in late]
+        late, on_time = [], []  # (one pass: `c not in late` compared every pair of cases)
+        for c in rows:
+            (late if moment > days_after(c.last_reviewed(moment), days) else on_time).append(c)
         table.rows.append(Row(label, [
             board.count(f"supervision.{risk}.open", f"Open investigations, {label.lower()} risk",
                         [_case_item(c, moment) for c in rows]),

@@ -342,10 +342,17 @@ class CaseRow:
         return max(done) if done else self.opened_at
 
 
-def investigations(user, filters: Filters) -> list[CaseRow]:
+def investigations(user, filters: Filters, open_from: dt.datetime | None = None) -> list[CaseRow]:
     """Cases opened by the filters' moment that the user may see, in the chosen area and team,
-    with their log of stage, risk and closure changes and their supervisory reviews up to then."""
+    with their log of stage, risk and closure changes and their supervisory reviews up to then.
+
+    With `open_from`, only the cases that can be open at some moment from then on: not closed
+    before it (a case's `closed_at` is its latest closure), and any case ever reopened, whose
+    log decides. Every other case is closed at every such moment (`CaseRow.is_open`)."""
     qs = _owned(visible(user, Investigation.objects.filter(opened_at__lte=filters.moment)), filters, "team")
+    if open_from is not None:
+        reopened = InvestigationLog.objects.filter(kind="reopened").values("investigation_id")
+        qs = qs.filter(Q(closed_at__isnull=True) | Q(closed_at__gt=open_from) | Q(pk__in=reopened))
     cases = {pk: CaseRow(pk, ref, title, opened, closed, stage, risk, team or "No team")
              for pk, ref, title, opened, closed, stage, risk, team in qs.values_list(
                  "pk", "reference", "title", "opened_at", "closed_at", "stage", "risk_level", "team__name")}
