@@ -18,11 +18,20 @@ if ! "$PY" -m uv --version >/dev/null 2>&1; then
   echo "==> installing uv"
   "$PY" -m pip install --quiet --disable-pip-version-check uv
 fi
-echo "==> Python packages (uv sync --frozen)"
+# Optional extras (pyproject's [project.optional-dependencies]) from SAFEGUARD_EXTRAS, e.g.
+# SAFEGUARD_EXTRAS=spark (scripts/test.sh sets it: the tests run the Spark engine). uv sync is exact
+# by default: a sync without an extra would remove its packages. So a sync that names extras is
+# exact (the environment becomes the lock plus those extras), and one that names none (the demo's)
+# is --inexact: it installs what is missing and leaves an extra someone installed alone.
+SAFEGUARD_EXTRAS="${SAFEGUARD_EXTRAS:-}"
+EXTRA_ARGS=()
+for extra in ${SAFEGUARD_EXTRAS//,/ }; do EXTRA_ARGS+=(--extra "$extra"); done
+if [ ${#EXTRA_ARGS[@]} -eq 0 ]; then EXTRA_ARGS=(--inexact); fi
+echo "==> Python packages (uv sync --frozen ${EXTRA_ARGS[*]})"
 # --compile-bytecode, and compileall for the project's own code below: this machine sets
 # PYTHONDONTWRITEBYTECODE=1, so without .pyc files every `safeguard` process compiled Django and
 # every dependency from source at start-up (7.9 s of CPU for `safeguard check`, 3.1 s with them).
-"$PY" -m uv sync --frozen --quiet --compile-bytecode --python "$PY"
+"$PY" -m uv sync --frozen --quiet --compile-bytecode --python "$PY" "${EXTRA_ARGS[@]}"
 .venv/bin/python -m compileall -q -j 0 src >/dev/null
 
 if [ -f package-lock.json ]; then

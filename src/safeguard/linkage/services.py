@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from hashlib import sha256
 from pathlib import Path
@@ -224,10 +225,17 @@ def _assign(kind: str, clusters: dict[int, int], why: _Why, *,
     return summary, changed, retired, relinked
 
 
-def _score_and_cluster(persons: pa.Table, limits: Thresholds) -> tuple[pa.Table, dict[int, int], dict]:
+# Scores persons as `persons.score` does (the Spark engine's `SparkScorer.score` is one).
+Scorer = Callable[..., person_engine.Scored]
+
+
+def _score_and_cluster(persons: pa.Table, limits: Thresholds,
+                       scorer: Scorer | None = None) -> tuple[pa.Table, dict[int, int], dict]:
     """(the review band's pairs, clusters, people's decisions). Every pair is fetched with only
-    what clustering needs; the review band with every column (`persons.score`)."""
-    scored = person_engine.score(persons, active_model(), review=(limits.review, limits.join))
+    what clustering needs; the review band with every column (`persons.score`, or the same on
+    another engine: `scorer`)."""
+    score = person_engine.score if scorer is None else scorer
+    scored = score(persons, active_model(), review=(limits.review, limits.join))
     ids = persons["record_id"].to_pylist()
     decided = _decisions(set(ids))
     clusters = person_engine.cluster(ids, _apply_decisions(scored.pairs, decided), limits.join, limits.keep)
@@ -265,13 +273,16 @@ def _follow_alerts(result: LinkResult, why: _Why, *, actor, actor_label: str, ju
     result.summary["alerts"] = moved.summary()
 
 
-def link_all(*, actor=None, actor_label: str = "system") -> dict:
+def link_all(*, actor=None, actor_label: str = "system", scorer: Scorer | None = None) -> dict:
     """Batch linkage over everything held: persons with the Splink model, places by UPRN and
-    normalised address. One "combination" audit entry for the run; returns its counts."""
-    return link_everything(actor=actor, actor_label=actor_label).summary
+    normalised address. One "combination" audit entry for the run; returns its counts.
+    `scorer`: where persons are scored, `persons.score` (DuckDB) when None, else e.g.
+    `engine.spark.SparkScorer(...).score`; everything after scoring is the same."""
+    return link_everything(actor=actor, actor_label=actor_label, scorer=scorer).summary
 
 
-def link_everything(*, actor=None, actor_label: str = "system", judge_alerts: bool = False) -> LinkResult:
+def link_everything(*, actor=None, actor_label: str = "system", judge_alerts: bool = False,
+                    scorer: Scorer | None = None) -> LinkResult:
     """`link_all`, returning what changed. Alerts follow the merges and splits (alerts.relink);
     with `judge_alerts` the alerts of the people concerned are also judged again (else the next
     evaluation does: a batch run may change most people)."""
@@ -281,7 +292,7 @@ def link_everything(*, actor=None, actor_label: str = "system", judge_alerts: bo
     location_clusters = location_engine.match_locations(locations) if locations.num_rows else {}
     persons = person_table()
     # Scoring a whole force takes minutes: it runs before the transaction that writes the result.
-    scored = _score_and_cluster(persons, thresholds()) if persons.num_rows else (None, {}, {})
+    scored = _score_and_cluster(persons, thresholds(), scorer) if persons.num_rows else (None, {}, {})
     with transaction.atomic():
         why = _Why(run)
         result = _finish(run, why, location_clusters, scored, subset=False, actor=actor, actor_label=actor_label)
