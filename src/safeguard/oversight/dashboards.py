@@ -147,16 +147,18 @@ def backlogs(user, filters: Filters) -> Board:
     table = Table("investigations", "Open investigations by stage and age",
                   "Child protection investigations open on the day, by their stage then and how long they had been open.",
                   ["Stage", *[band for _, _, band in AGE_BANDS], "Total"], chart=("bar", (0, 1, 2, 3)), stacked=True)
+    stage_of = {c.pk: c.stage_at(moment) for c in open_cases}
+    band_of = {c.pk: _age_band(_days(moment - c.opened_at)) for c in open_cases}
+    as_item = partial(_case_item, moment=moment)
     for stage, label in Investigation.Stage.choices:
         if stage == Investigation.Stage.CLOSED:
             continue
-        at_stage = [c for c in open_cases if c.stage_at(moment) == stage]
-        bands = [[c for c in at_stage if _age_band(_days(moment - c.opened_at)) == i] for i in range(len(AGE_BANDS))]
+        at_stage = [c for c in open_cases if stage_of[c.pk] == stage]
+        bands = [[c for c in at_stage if band_of[c.pk] == i] for i in range(len(AGE_BANDS))]
         table.rows.append(Row(label, [
             *[board.count(f"cases.{stage}.age{i}", f"Open investigations at {label.lower()} stage, {AGE_BANDS[i][2].lower()}",
-                          [_case_item(c, moment) for c in band]) for i, band in enumerate(bands)],
-            board.count(f"cases.{stage}.all", f"Open investigations at {label.lower()} stage",
-                        [_case_item(c, moment) for c in at_stage]),
+                          Filed(band, as_item)) for i, band in enumerate(bands)],
+            board.count(f"cases.{stage}.all", f"Open investigations at {label.lower()} stage", Filed(at_stage, as_item)),
         ]))
     board.tables.append(table)
 
@@ -409,14 +411,15 @@ def compliance(user, filters: Filters) -> Board:
         late, on_time = [], []  # (one pass: `c not in late` compared every pair of cases)
         for c in rows:
             (late if moment > days_after(c.last_reviewed(moment), days) else on_time).append(c)
+        def overdue_item(c, days=days) -> Item:
+            return _case_item(c, moment, f"review due {days_after(c.last_reviewed(moment), days).astimezone(LONDON):%d %b %Y}")
+
         table.rows.append(Row(label, [
             board.count(f"supervision.{risk}.open", f"Open investigations, {label.lower()} risk",
-                        [_case_item(c, moment) for c in rows]),
+                        Filed(rows, partial(_case_item, moment=moment))),
             board.count(f"supervision.{risk}.on_time", f"Supervision on time, {label.lower()} risk",
-                        [_case_item(c, moment) for c in on_time]),
-            board.count(f"supervision.{risk}.overdue", f"Supervision overdue, {label.lower()} risk",
-                        [_case_item(c, moment, f"review due {days_after(c.last_reviewed(moment), days).astimezone(LONDON):%d %b %Y}")
-                         for c in late]),
+                        Filed(on_time, partial(_case_item, moment=moment))),
+            board.count(f"supervision.{risk}.overdue", f"Supervision overdue, {label.lower()} risk", Filed(late, overdue_item)),
             board.over(f"supervision.{risk}.open", share(len(on_time), len(rows))),
         ]))
     board.tables.append(table)
