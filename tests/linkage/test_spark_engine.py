@@ -161,6 +161,7 @@ def test_link_on_spark_gives_the_duckdb_people_and_review_queue(scorer, tmp_path
     assert len(duck_queue) >= 3 and sum(len(p) > 1 for p in duck_people) >= 100
 
 
+@pytest.mark.django_db  # run_from_argv runs Django's system checks first, which may ask the database
 def test_the_spark_engine_without_pyspark_says_how_to_install_it(monkeypatch, capsys) -> None:
     from safeguard.linkage.management.commands.link import Command
 
