@@ -23,6 +23,9 @@ from .conftest import PASSWORD, criteria_of, grade
 pytestmark = pytest.mark.browser
 
 
+DRAWN = "window.Chart !== undefined && Chart.getChart(document.getElementById('grade-chart')) !== undefined"
+
+
 @pytest.fixture
 def shots(tmp_path) -> Path:
     folder = Path(os.environ.get("SAFEGUARD_SCREENSHOTS") or tmp_path)
@@ -120,8 +123,10 @@ def test_an_inspection_from_sampling_to_a_recommendation_done(browser, live_serv
     page.get_by_role("button", name="Publish the report").click()
 
     expect(page.locator("#headline")).to_have_text(_headline(exercise))
-    # Chart.js drew the chart (a Chart instance is attached to the canvas).
-    assert page.evaluate("Chart.getChart(document.getElementById('grade-chart')) !== undefined")
+    # Chart.js drew the chart (a Chart instance is attached to the canvas). The published report
+    # is a new page: its scripts may still be running when the headline is there, so wait (up to
+    # the default timeout, which fails the test) rather than ask once.
+    page.wait_for_function(DRAWN)
     lead.check("report")
     page.screenshot(path=shots / "inspection-report.png", full_page=True)
 
@@ -164,7 +169,7 @@ def test_an_inspection_from_sampling_to_a_recommendation_done(browser, live_serv
         strict.page.goto(live_server.url + reverse(f"inspections:{name}", args=[exercise.pk]))
         strict.page.wait_for_load_state("networkidle")
     strict.page.goto(live_server.url + reverse("inspections:report", args=[exercise.pk]))
-    assert strict.page.evaluate("Chart.getChart(document.getElementById('grade-chart')) !== undefined")
+    strict.page.wait_for_function(DRAWN)
     assert strict.problems.console_errors == []
     assert strict.problems.failed_requests == []
     strict.context.close()
