@@ -400,6 +400,7 @@ def compliance(user, filters: Filters) -> Board:
     board.tables.append(table)
 
     open_cases = [c for c in facts.investigations(user, filters, open_from=moment) if c.is_open(moment)]
+    as_item = partial(_case_item, moment=moment)
     table = Table("supervision", "Supervision of open investigations",
                   "A supervisory review is due 7 days (high risk), 14 days (medium) or 28 days (standard) after the "
                   "last one, or after the case opened.",
@@ -411,14 +412,15 @@ def compliance(user, filters: Filters) -> Board:
         late, on_time = [], []  # (one pass: `c not in late` compared every pair of cases)
         for c in rows:
             (late if moment > days_after(c.last_reviewed(moment), days) else on_time).append(c)
+
         def overdue_item(c, days=days) -> Item:
             return _case_item(c, moment, f"review due {days_after(c.last_reviewed(moment), days).astimezone(LONDON):%d %b %Y}")
 
         table.rows.append(Row(label, [
             board.count(f"supervision.{risk}.open", f"Open investigations, {label.lower()} risk",
-                        Filed(rows, partial(_case_item, moment=moment))),
+                        Filed(rows, as_item)),
             board.count(f"supervision.{risk}.on_time", f"Supervision on time, {label.lower()} risk",
-                        Filed(on_time, partial(_case_item, moment=moment))),
+                        Filed(on_time, as_item)),
             board.count(f"supervision.{risk}.overdue", f"Supervision overdue, {label.lower()} risk", Filed(late, overdue_item)),
             board.over(f"supervision.{risk}.open", share(len(on_time), len(rows))),
         ]))
