@@ -37,6 +37,8 @@ EXAMPLE = Path(__file__).resolve().parents[4] / "shared" / "examples" / "maple-r
         ("4 Manor Pl", "4 Manor Place"),
         ("10 Victoria Ct", "10 Victoria Court"),
         ("12 Highfield Pk", "12 Highfield Park"),
+        ("6 Mill La", "6 Mill Lane"),
+        ("3 Ivy Wlk", "3 Ivy Walk"),
     ],
 )
 def test_addresses_written_differently_normalise_the_same(a: str, b: str) -> None:
@@ -58,6 +60,11 @@ def test_different_addresses_stay_different(a: str, b: str) -> None:
 def test_st_before_a_name_is_saint() -> None:
     assert normalise_address("10 St Johns Rd", None) == "10 saint johns road"
     assert normalise_address("10 Mill St", None) == "10 mill street"
+
+
+def test_la_after_a_name_is_lane_and_first_in_a_name_a_word() -> None:
+    assert normalise_address("6 Mill La", None) == "6 mill lane"
+    assert normalise_address("10 La Rosa Close", None) == "10 la rosa close"
 
 
 def test_postcodes() -> None:

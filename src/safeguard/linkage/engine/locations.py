@@ -49,6 +49,7 @@ ABBREVIATIONS: dict[str, str] = {
     "pk": "park",
     "pde": "parade",
     "wk": "walk",
+    "wlk": "walk",
     "wy": "way",
     "hts": "heights",
     "mdw": "meadow",
@@ -103,6 +104,9 @@ def _expand(tokens: list[str]) -> list[str]:
         # "St" before a name is Saint ("10 St Johns Road"); after one it is Street ("10 Mill St").
         if written == "st" and (i == 0 or _HAS_DIGIT.search(tokens[i - 1])) and i + 1 < len(tokens):
             word = "saint"
+        # "La" after a name is Lane ("6 Mill La"); first in a name it is a word ("10 La Rosa Close").
+        if written == "la" and i > 0 and not _HAS_DIGIT.search(tokens[i - 1]):
+            word = "lane"
         out.append(word)
     return out
 
