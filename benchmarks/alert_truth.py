@@ -7,9 +7,11 @@ The database must hold that feed, linked and evaluated (the demo's, or any `gene
 `link` + `evaluate`). An alert and a situation match when they are of the same rule and share an
 evidence record (source, kind and id as fed), or, failing that, a person (the alert's subjects
 mapped to true people through their source records) with the alert raised within two days of the
-situation's `true_at`; where both name people, they must share one. Each alert matches at most one situation and each situation one alert (the
-nearest in time). Only situations that came true, and alerts raised, by the history's last day
-count: the truth ends there, the rules' clocks do not.
+situation's `true_at`; where both name people, they must share the person of the situation's first
+role (the adult of RISKY-ADULT-CHILD, the child of ENCOMPASS) if the alert names anyone in that
+role, else any person. Each alert matches at most one situation and each situation one alert:
+pairs are taken nearest in time first, over all alerts at once. Only situations that came true,
+and alerts raised, by the history's last day count: the truth ends there, the rules' clocks do not.
 
 Recall: situations with an alert. Precision: alerts with a situation. The truth's linkage is
 perfect, Safeguard's is not, and the truth has known simplifications (docs/synthetic-data.md), so
@@ -71,18 +73,20 @@ def stored_alerts(people: dict, end: dt.datetime) -> list[dict]:
             votes[person][people[(source, ext)]] += 1
     for person, counted in votes.items():
         truth_of_person[person] = counted.most_common(1)[0][0]
-    alerts = {pk: {"pk": pk, "rule": rule, "raised_at": raised, "evidence": set(), "people": set()}
+    alerts = {pk: {"pk": pk, "rule": rule, "raised_at": raised, "evidence": set(), "people": set(), "roles": {}}
               for pk, rule, raised in Alert.objects.filter(raised_at__lte=end).values_list("pk", "rule", "raised_at")}
     for alert, record in AlertEvidence.objects.values_list("alert_id", "record_id").iterator(chunk_size=20000):
         if alert in alerts and record in refs:
             alerts[alert]["evidence"].add(refs[record])
-    for alert, person in AlertSubject.objects.values_list("alert_id", "person_id").iterator(chunk_size=20000):
+    for alert, person, role in AlertSubject.objects.values_list("alert_id", "person_id", "role").iterator(chunk_size=20000):
         if alert in alerts and person in truth_of_person:
             alerts[alert]["people"].add(truth_of_person[person])
+            alerts[alert]["roles"].setdefault(role, set()).add(truth_of_person[person])
     return list(alerts.values())
 
 
-def match(situations: list[dict], alerts: list[dict]) -> dict[str, dict]:
+def pair(situations: list[dict], alerts: list[dict]) -> dict[int, int]:
+    """alert index -> the index of the situation it matches."""
     by_evidence: dict[tuple, list[int]] = defaultdict(list)
     by_person: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, s in enumerate(situations):
@@ -91,22 +95,54 @@ def match(situations: list[dict], alerts: list[dict]) -> dict[str, dict]:
         for subject in s["subjects"]:
             by_person[(s["rule"], subject["person"])].append(i)
     people_of = [{subject["person"] for subject in s["subjects"]} for s in situations]
-    taken: set[int] = set()
-    lag: dict[str, list[float]] = defaultdict(list)
-    matched_alerts: Counter = Counter()
-    for alert in sorted(alerts, key=lambda a: a["raised_at"]):
+    # The situation's first subject is the one its key is about (the adult of RISKY-ADULT-CHILD, the
+    # child of ENCOMPASS): an alert that names people in that role must name the same person, so
+    # that two risky adults in one child's home do not each match the other's situation through
+    # the child they share.
+    first_of = [(s["subjects"][0]["role"], {x["person"] for x in s["subjects"] if x["role"] == s["subjects"][0]["role"]})
+                if s["subjects"] else ("", set()) for s in situations]
+
+    def same_people(alert: dict, i: int) -> bool:
+        if not alert["people"]:
+            return True
+        role, people = first_of[i]
+        named = alert["roles"].get(role)
+        return bool(named & people) if named else bool(alert["people"] & people_of[i])
+
+    # Every (alert, situation) pair that may match: sharing an evidence record (and a person, where
+    # both name people), or, for an alert with no such situation, sharing a person within two days;
+    # then pairs are taken nearest in time first, over all alerts at once. (Taken alert by alert in
+    # raised order, a re-raised alert with no situation of its own took the nearest situation it
+    # shared any record with: every RISKY-ADULT-CHILD situation of an adult and a location shares
+    # the address records, so a re-raise in 2023 took the situation planted in 2026 and left the
+    # alert raised with it, at the same second, unmatched.)
+    pairs: list[tuple[dt.timedelta, dt.datetime, int, int]] = []
+    for a, alert in enumerate(alerts):
         rule = alert["rule"]
-        candidates = {i for ref in alert["evidence"] for i in by_evidence.get((rule, *ref), ())
-                      if not alert["people"] or alert["people"] & people_of[i]} - taken
+        candidates = {i for ref in alert["evidence"] for i in by_evidence.get((rule, *ref), ()) if same_people(alert, i)}
         if not candidates:
             candidates = {i for p in alert["people"] for i in by_person.get((rule, p), ())
-                          if abs(situations[i]["true_at"] - alert["raised_at"]) <= NEAR} - taken
-        if not candidates:
-            continue
-        best = min(candidates, key=lambda i: abs(situations[i]["true_at"] - alert["raised_at"]))
-        taken.add(best)
-        matched_alerts[rule] += 1
-        lag[rule].append((alert["raised_at"] - situations[best]["true_at"]).total_seconds() / 3600)
+                          if abs(situations[i]["true_at"] - alert["raised_at"]) <= NEAR and same_people(alert, i)}
+        pairs.extend((abs(situations[i]["true_at"] - alert["raised_at"]), alert["raised_at"], a, i) for i in candidates)
+    pairs.sort()
+    out: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, _, a, i in pairs:
+        if a not in out and i not in taken:
+            out[a] = i
+            taken.add(i)
+    return out
+
+
+def match(situations: list[dict], alerts: list[dict]) -> dict[str, dict]:
+    pairs = pair(situations, alerts)
+    taken = set(pairs.values())
+    lag: dict[str, list[float]] = defaultdict(list)
+    matched_alerts: Counter = Counter()
+    for a, i in pairs.items():
+        alert = alerts[a]
+        matched_alerts[alert["rule"]] += 1
+        lag[alert["rule"]].append((alert["raised_at"] - situations[i]["true_at"]).total_seconds() / 3600)
     out: dict[str, dict] = {}
     planted = Counter(s["rule"] for s in situations)
     found = Counter(situations[i]["rule"] for i in taken)

@@ -166,6 +166,11 @@ def _preamble(schools: dict, start_ts: int) -> tuple[list[str], list[tuple]]:
 
 def _run_chunk(args: tuple) -> dict:
     seed, index, n_people, start_day, end_day, cfg, shared, part_dir = args
+    return _write_chunk(build_chunk(seed, index, n_people, start_day, end_day, cfg, shared), part_dir)
+
+
+def build_chunk(seed: int, index: int, n_people: int, start_day: int, end_day: int, cfg: dict, shared: dict) -> Chunk:
+    """One chunk of the force, generated and its truth derived, before it is written out."""
     ch = Chunk(seed, index, n_people, start_day, end_day, cfg, shared)
     households = population.build(ch, before_histories=crime.plan_offending)
     rso.plan(ch, households)
@@ -184,7 +189,7 @@ def _run_chunk(args: tuple) -> dict:
     truth.derive(ch)
     ch.flush_persons()
     ch.flush_locations()
-    return _write_chunk(ch, part_dir)
+    return ch
 
 
 def _write_chunk(ch: Chunk, part_dir: Path) -> dict:

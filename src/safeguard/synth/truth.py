@@ -106,7 +106,10 @@ class Deriver:
 
     # --- rules -----------------------------------------------------------------------
 
-    def risky_adult_child(self) -> None:
+    def risky_adult_child(self, respond: bool = True) -> None:
+        """An adult with a risk marker linked to a child's home. With ``respond``, plants the
+        assessments that answer each situation (the feed); without, only writes the situations,
+        judging every re-opening against all the assessments already planted (see derive)."""
         ch = self.ch
         partner_places: dict[str, list] = {}
         for adult_tid, parent_tid, s, e, ev in ch.partner_links:
@@ -191,7 +194,8 @@ class Deriver:
                             satisfied_by=("ra", tid),
                             extra={"new_record": True} if ev is not None else None,
                         )
-                        self.respond_ra(p, t, due, 0.6, 0.3)
+                        if respond:
+                            self.respond_ra(p, t, due, 0.6, 0.3)
                         later = [x for x in ch.ra_times.get(tid, ()) if x >= t]
                         acted_until = min(later) if later else INF
 
@@ -446,13 +450,19 @@ class Deriver:
 
     def resolve(self) -> None:
         ch = self.ch
+        kept = []
         for s in ch.situations:
             sat = s.pop("_sat", None)
-            if sat is None:
-                continue
-            kind, tid = sat
-            times = sorted(ch.ra_times.get(tid, ()) if kind == "ra" else ch.sd_times.get(tid, ()))
-            s["acted_at"] = next((t for t in times if t >= s["true_at"]), None)
+            if sat is not None:
+                kind, tid = sat
+                times = sorted(ch.ra_times.get(tid, ()) if kind == "ra" else ch.sd_times.get(tid, ()))
+                s["acted_at"] = next((t for t in times if t >= s["true_at"]), None)
+                if s["acted_at"] == s["true_at"]:
+                    # the condition and what satisfies it arrive together (an assessment recorded with
+                    # the move): no alert (rules.md, "One alert per situation"), so no situation
+                    continue
+            kept.append(s)
+        ch.situations = kept
 
 
 def derive(ch: Chunk) -> None:
@@ -464,4 +474,12 @@ def derive(ch: Chunk) -> None:
     d.found_with_risk()
     d.new_adult_plan()
     d.risky_adult_child()  # last: its responses are risk assessments other situations may use
+    # Whether a new marker re-opens an (adult, place) key depends on whether the adult was assessed
+    # since its last situation; the first pass judged that from the assessments planted so far, so
+    # one answering the same adult's situation at another place (a partner's second home, a bail
+    # address), derived later, was not seen and the re-opening was missed. Derive the situations
+    # again with every assessment known: the feed (the assessments planted) stays as it was.
+    ch = d.ch
+    ch.situations = [s for s in ch.situations if s["rule"] != "RISKY-ADULT-CHILD"]
+    d.risky_adult_child(respond=False)
     d.resolve()
