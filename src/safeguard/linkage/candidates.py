@@ -1,30 +1,54 @@
 """Which held records a few new or changed records could change: the candidate search of
 incremental linkage, in a handful of set-based queries on the database.
 
-For persons the search is wider than the engine's blocking rules (which use derived keys the
-database does not hold): the same date of birth (or with day and month swapped), the same
-surname with a compatible date of birth, any identifier in common, or a home in the same resolved
-place. The engine then scores the whole scope with its own blocking, so the wider search only
-costs time, never a pair the batch run would score. The scope is closed over resolved ids: every
-record of a resolved person (or place) in it is in it, so re-clustering sees whole components.
+Persons: the database keeps the blocking keys of every current person record (`BlockingKey`):
+for each of the model's blocking rules, the values a record brings to it, hashed. An arriving
+record's candidates are the held records holding one of the keys it looks for (the "new form":
+an asymmetric rule such as `l.nodob_key = r.name_key` looks up the other side's column), exactly
+the records a batch run's blocking would pair it with. Keys are made set-based in DuckDB from
+the prepared records (`engine.incremental.keys_sql`); a batch run rewrites them all, an
+incremental run replaces those of the records it touched.
+
+Busy places: a batch run leaves places held by more than BUSY_PLACE records out of blocking
+(`persons.with_blocking_places`), but whether a place is busy changes as records arrive and go.
+The stored keys therefore hold every place, busy or not: the candidates are a superset of what
+the batch blocks on (a hostel brings its residents of the same initial into the scope), which
+costs scoring time only, never a pair the batch would score.
+
+Missing or stale keys: `BlockingKeyIndex` records the digest of the key recipes (this code's
+blocking rules, and KEYS_FORMAT for what `prepare` puts in the columns). With no row (a database
+linked before the keys were kept) or another digest, an incremental run first rebuilds every
+key (`ensure_keys`, logged as a warning): at force scale that is a batch run's reading and
+preparing of a million records, so after an upgrade run `safeguard link` once. Keys are written
+in the same transaction as the memberships, so they stay in step with what linkage has seen.
+
+The scope is closed over resolved ids: every record of a resolved person (or place) in it is in
+it, so re-clustering sees whole components.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import io
+import logging
 from collections.abc import Iterable, Iterator
 
 import pyarrow as pa
-from django.db.models import Count, Q
+import pyarrow.csv as pacsv
+from django.db import connection
+from django.db.models import Count
 
-from safeguard.records.models import LocationVersion, PersonLocationVersion, PersonVersion, SourceRecord
+from safeguard.core.clock import now
+from safeguard.core.db import among, bulk_insert
+from safeguard.records.models import LocationVersion, PersonLocationVersion, SourceRecord
 from safeguard.records.selectors import as_of
 
 from .engine.feedfile import ADDRESS_ROLES
-from .engine.names import surname_parts
-from .engine.persons import BUSY_PLACE
-from .inputs import CHUNK, IDENTIFIERS
-from .models import LocationMembership, PersonMembership
+from .engine.incremental import Recipe, key_recipes, keys_digest, keys_sql
+from .engine.persons import BLOCKING_PLACES, BUSY_PLACE, engine, prepare
+from .inputs import CHUNK, person_table
+from .models import BlockingKey, BlockingKeyIndex, LocationMembership, PersonMembership
+
+log = logging.getLogger(__name__)
 
 
 def chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
@@ -62,11 +86,11 @@ def _residents(location_ids: list[int]) -> set[int]:
 def _closed(record_ids: set[int], membership, field: str) -> set[int]:
     """`record_ids` with every other record of the resolved ids they belong to."""
     resolved: set[int] = set()
-    for chunk in chunks(record_ids):
-        resolved.update(membership.objects.filter(record_id__in=chunk).values_list(f"{field}_id", flat=True))
+    for part in among(membership.objects.all(), "record_id", record_ids):
+        resolved.update(part.values_list(f"{field}_id", flat=True))
     out = set(record_ids)
-    for chunk in chunks(resolved):
-        out.update(membership.objects.filter(**{f"{field}_id__in": chunk}).values_list("record_id", flat=True))
+    for part in among(membership.objects.all(), f"{field}_id", resolved):
+        out.update(part.values_list("record_id", flat=True))
     return out
 
 
@@ -90,76 +114,121 @@ def location_scope(location_ids: set[int]) -> set[int]:
     return _closed(found, LocationMembership, "location")
 
 
-def _surname_forms(family: str) -> set[str]:
-    """The ways a surname is commonly written, for an exact (indexed) lookup."""
-    forms = set()
-    for name in {family, *(p for p in surname_parts(family))}:
-        name = name.strip()
-        if name:
-            forms.update({name, name.upper(), name.lower(), name.title(), name.capitalize()})
-    return forms
+# ---- persons: the stored blocking keys ------------------------------------------------------
+
+def recipes(model=None) -> list[Recipe]:
+    """The key recipes of the blocking rules the engine uses (this code's rules: a retrained
+    model keeps them, `model.with_current_rules`, so `link --train` leaves the keys valid)."""
+    return key_recipes(engine(model).settings)
 
 
-def _dob_forms(dob: str) -> set[str]:
-    """A full date of birth and, when it could be, the same date with day and month swapped."""
-    forms = {dob}
-    if len(dob) == 10:
-        year, month, day = dob.split("-")
-        if day != month and int(day) <= 12:
-            forms.add(f"{year}-{day}-{month}")
-    return forms
+def make_keys(persons: pa.Table, held_form: bool, model=None) -> pa.Table:
+    """(key, record_id) of `persons` (a `person_table`, prepared or not), sorted by key. Places
+    are used whole, busy or not (see the module's note)."""
+    whole = prepare(persons)
+    rules = recipes(model)
+    columns = sorted({c for r in rules for c in (*r[1], *r[2]) if c not in BLOCKING_PLACES and c != "record_id"})
+    prepared = whole.select(["record_id", *columns])
+    for blocking, column in BLOCKING_PLACES.items():
+        prepared = prepared.append_column(blocking, whole[column])
+    scorer = engine(model)  # its DuckDB connection (a new one costs ~0.1 s)
+    with scorer.lock:
+        con = scorer.db_api.duckdb_con
+        con.register("sg_key_source", prepared)
+        try:
+            return con.sql(f"SELECT key, record_id FROM ({keys_sql('sg_key_source', rules, held_form)}) "  # noqa: S608
+                           "ORDER BY key, record_id").to_arrow_table()
+        finally:
+            con.unregister("sg_key_source")
 
 
-def _compatible(dob_a: str, dob_b: str) -> bool:
-    """Dates of birth that do not rule a pair out before scoring: either missing or partial,
-    the same year, or the same day and month (the year mistyped)."""
-    if len(dob_a) < 10 or len(dob_b) < 10:
-        return True
-    return dob_a[:4] == dob_b[:4] or dob_a[5:] == dob_b[5:]
+def _index_row(lock: bool) -> BlockingKeyIndex | None:
+    rows = BlockingKeyIndex.objects.order_by("pk")
+    return (rows.select_for_update() if lock else rows).first()
 
 
-def person_scope(new: pa.Table) -> set[int]:
+def keys_are_current(model=None) -> bool:
+    row = _index_row(lock=False)
+    return row is not None and row.digest == keys_digest(recipes(model))
+
+
+def write_all_keys(keys: pa.Table, *, records: int, run=None, model=None) -> None:
+    """Replace every stored key by `keys` (`make_keys(..., held_form=True)` of all current person
+    records) and record what made them. Call in a transaction. The table's indexes are dropped
+    for the load and made again after it (a sorted build instead of millions of inserts into
+    them)."""
+    row = _index_row(lock=True) or BlockingKeyIndex()  # first: incremental runs wait for this one
+    table = BlockingKey._meta.db_table
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        primary = None
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {quote(table)}")
+            constraints = connection.introspection.get_constraints(cursor, table)
+            primary = next(name for name, c in constraints.items() if c["primary_key"])
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(primary)}")
+        else:
+            cursor.execute(f"DELETE FROM {quote(table)}")  # noqa: S608 - the model's own table
+        cursor.execute(f"DROP INDEX IF EXISTS {quote('blockingkey_record')}")
+        if connection.vendor == "postgresql":
+            buffer = io.BytesIO()
+            for batch in keys.to_batches(max_chunksize=500_000):
+                buffer.seek(0)
+                buffer.truncate()
+                pacsv.write_csv(pa.Table.from_batches([batch]), buffer,
+                                pacsv.WriteOptions(include_header=False))
+                with cursor.cursor.copy(f"COPY {quote(table)} (key, record_id) FROM STDIN WITH (FORMAT csv)") as copy:
+                    copy.write(buffer.getvalue())
+            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(primary)} PRIMARY KEY (key, record_id)")
+        else:
+            for batch in keys.to_batches(max_chunksize=200_000):
+                cursor.executemany(f"INSERT INTO {quote(table)} (key, record_id) VALUES (%s, %s)",  # noqa: S608
+                                   list(zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True)))
+        cursor.execute(f"CREATE INDEX {quote('blockingkey_record')} ON {quote(table)} (record_id)")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {quote(table)}")
+    row.digest, row.built_at, row.run, row.records, row.keys = (keys_digest(recipes(model)), now(), run, records,
+                                                                 keys.num_rows)
+    row.save()
+    BlockingKeyIndex.objects.exclude(pk=row.pk).delete()
+
+
+def ensure_keys(run=None, model=None) -> bool:
+    """Make sure the stored keys are those of this code's blocking rules (call in a transaction:
+    it locks the index row, so incremental runs wait for one another here). A database linked
+    before the keys were kept, or keys made by other rules, are rebuilt from every current person
+    record first (one `person_table` of everything: a batch run's reading and preparing, without
+    its scoring). Returns whether it rebuilt."""
+    row = _index_row(lock=True)
+    if row is not None and row.digest == keys_digest(recipes(model)):
+        return False
+    log.warning("linkage: the stored blocking keys are %s: rebuilding them from every person record",
+                "missing" if row is None or not row.digest else "for other blocking rules")
+    persons = person_table()
+    write_all_keys(make_keys(persons, held_form=True, model=model), records=persons.num_rows, run=run, model=model)
+    return True
+
+
+def replace_keys(record_ids: set[int], persons: pa.Table | None, model=None) -> int:
+    """After an incremental run: the stored keys of `record_ids` (the person records it touched)
+    become those of their current versions in `persons` (a `person_table` of them: a deleted
+    record is not in it and keeps no key). Returns the number of keys written."""
+    for part in among(BlockingKey.objects.all(), "record_id", record_ids):
+        part.delete()
+    if persons is None or persons.num_rows == 0:
+        return 0
+    keys = make_keys(persons, held_form=True, model=model)
+    bulk_insert(BlockingKey, ("key", "record_id"), list(zip(keys.column(0).to_pylist(), keys.column(1).to_pylist(),
+                                                            strict=True)))
+    return keys.num_rows
+
+
+def person_scope(new: pa.Table, model=None) -> set[int]:
     """Held person records the records of `new` (a `person_table`) could link to, closed over
-    resolved persons, with `new`'s own records."""
-    rows = new.select(["record_id", "family_name", "dob", *IDENTIFIERS]).to_pylist()
-    new_ids = {r["record_id"] for r in rows}
-    dobs: set[str] = set()
-    identifiers: dict[str, set[str]] = defaultdict(set)
-    surnames: dict[str, list[str]] = defaultdict(list)  # written form -> dates of birth of new records
-    for row in rows:
-        dob = row["dob"] or ""
-        if len(dob) == 10:
-            dobs.update(_dob_forms(dob))
-        for form in _surname_forms(row["family_name"] or ""):
-            surnames[form].append(dob)
-        for key in IDENTIFIERS:
-            if row[key]:
-                identifiers[key].add(row[key])
-    current = PersonVersion.objects.filter(as_of(None))
-    found: set[int] = set(new_ids)
-    for values, lookup in ((dobs, "dob__in"), *((v, f"{k}__in") for k, v in identifiers.items())):
-        ordered = sorted(values)
-        for start in range(0, len(ordered), CHUNK):
-            found.update(current.filter(Q(**{lookup: ordered[start:start + CHUNK]})).values_list("record_id", flat=True))
-    forms = sorted(surnames)
-    for start in range(0, len(forms), CHUNK):
-        for rid, family, dob in current.filter(family_name__in=forms[start:start + CHUNK]).values_list(
-                "record_id", "family_name", "dob").iterator(chunk_size=5000):
-            if any(_compatible(dob or "", d) for d in surnames.get(family, ())):
-                found.add(rid)
-    found.update(_housemates(new_ids))
+    resolved persons, with `new`'s own records: the records holding a key `new` looks for."""
+    found = set(new["record_id"].to_pylist())
+    wanted = make_keys(new, held_form=False, model=model)["key"].to_pylist()
+    for part in among(BlockingKey.objects.all(), "key", wanted):
+        found.update(part.values_list("record_id", flat=True))
     return _closed(found, PersonMembership, "person")
-
-
-def _housemates(person_ids: set[int]) -> set[int]:
-    """Persons at home in the same resolved places as these persons."""
-    locations: set[int] = set()
-    for chunk in chunks(person_ids):
-        locations.update(PersonLocationVersion.objects.filter(as_of(None), role__in=ADDRESS_ROLES, person_id__in=chunk,
-                                                              location__isnull=False).values_list("location_id",
-                                                                                                  flat=True))
-    places = _closed(locations, LocationMembership, "location")
-    out: set[int] = set()
-    for chunk in chunks(places):
-        out.update(_residents(chunk))
-    return out

@@ -104,3 +104,36 @@ class PairReview(models.Model):
 
     def __str__(self) -> str:
         return f"pair {self.record_l_id}-{self.record_r_id} ({self.status})"
+
+
+class BlockingKey(models.Model):
+    """The blocking keys of every current person record, for finding the held records an arriving
+    one could link to (`candidates.person_scope`): for each of the model's blocking rules, the
+    values a record brings to it (`engine.incremental.key_recipes`, held form), stored as a 60-bit
+    hash of the key text. No foreign key: a batch run rewrites millions of rows, and the rows are
+    kept in step with the records by the linkage runs themselves."""
+
+    pk = models.CompositePrimaryKey("key", "record_id")
+    key = models.BigIntegerField()
+    record_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["record_id"], name="blockingkey_record")]
+
+    def __str__(self) -> str:
+        return f"key {self.key} of record {self.record_id}"
+
+
+class BlockingKeyIndex(models.Model):
+    """What the stored `BlockingKey` rows were made by (one row): the digest of the blocking
+    rules' key recipes (`engine.incremental.keys_digest`). Another digest, or no row (a database
+    linked before the keys were kept), and the next incremental run rebuilds them first."""
+
+    digest = models.CharField(max_length=64, blank=True)
+    built_at = models.DateTimeField(null=True)
+    run = models.ForeignKey(LinkageRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    records = models.BigIntegerField(default=0)
+    keys = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"blocking keys {self.digest[:8]} ({self.keys} keys of {self.records} records)"

@@ -25,7 +25,16 @@ from safeguard.core.db import bulk_insert
 from safeguard.core.errors import PermissionDenied, SafeguardError
 from safeguard.records.models import SourceRecord
 
-from .candidates import chunks, location_scope, person_scope, split_by_kind
+from .candidates import (
+    chunks,
+    ensure_keys,
+    location_scope,
+    make_keys,
+    person_scope,
+    replace_keys,
+    split_by_kind,
+    write_all_keys,
+)
 from .engine import locations as location_engine
 from .engine import persons as person_engine
 from .engine.clustering import CONFIRMED, SPLIT
@@ -286,15 +295,19 @@ def link_everything(*, actor=None, actor_label: str = "system", judge_alerts: bo
     """`link_all`, returning what changed. Alerts follow the merges and splits (alerts.relink);
     with `judge_alerts` the alerts of the people concerned are also judged again (else the next
     evaluation does: a batch run may change most people)."""
-    run = LinkageRun.objects.create(started_at=now(), mode="batch",
-                                    model_version=person_engine.model_version(active_model()))
+    model = active_model()
+    run = LinkageRun.objects.create(started_at=now(), mode="batch", model_version=person_engine.model_version(model))
     locations = location_table()
     location_clusters = location_engine.match_locations(locations) if locations.num_rows else {}
-    persons = person_table()
+    # Prepared once: the scorer (DuckDB or Spark) takes a prepared table as it is, and the blocking
+    # keys kept for incremental runs are made from the same table.
+    persons = person_engine.prepare(person_table())
     # Scoring a whole force takes minutes: it runs before the transaction that writes the result.
     scored = _score_and_cluster(persons, thresholds(), scorer) if persons.num_rows else (None, {}, {})
+    keys = make_keys(persons, held_form=True, model=model)
     with transaction.atomic():
         why = _Why(run)
+        write_all_keys(keys, records=persons.num_rows, run=run, model=model)
         result = _finish(run, why, location_clusters, scored, subset=False, actor=actor, actor_label=actor_label)
         _follow_alerts(result, why, actor=actor, actor_label=actor_label, judge=judge_alerts)
         return result
@@ -305,25 +318,30 @@ def link_records(*, record_ids: set[int], actor=None, actor_label: str = "system
     """Incremental linkage: bring persons and places up to date for records that arrived or
     changed (any kind: a person-location link re-links its person) without re-running everything.
 
-    Candidates are found in the database (`candidates`), the engine scores the small scope with
-    the cached Splink SQL, and only the affected resolved ids are re-clustered. Returns what
+    Candidates are the held records sharing a blocking key with the touched person records (the
+    keys kept in the database, `candidates`; rebuilt first if missing or made by other rules),
+    the engine scores the small scope with the cached Splink SQL, and only the affected resolved
+    ids are re-clustered; then the touched records' stored keys are replaced. Returns what
     changed (`LinkResult`): pass `changed_persons` / `changed_locations` to alert evaluation.
     Alerts follow the merges and splits (alerts.relink); with `judge_alerts` the alerts of the
     people concerned are also judged again, so that a reviewer's decision shows at once.
     """
     with transaction.atomic():
+        model = active_model()
         run = LinkageRun.objects.create(started_at=now(), mode="incremental",
-                                        model_version=person_engine.model_version(active_model()))
+                                        model_version=person_engine.model_version(model))
         why = _Why(run, user, reason)
+        ensure_keys(run, model)  # locks the keys' index row: incremental runs take turns from here
         touched_persons, touched_locations = split_by_kind(record_ids)
         scope = location_scope(touched_locations) if touched_locations else set()
         location_clusters = location_engine.match_locations(location_table(scope)) if scope else {}
-        # Places first: the person candidate search looks for people at home in the same places.
+        # Places first: they do not depend on persons (a person's places are its location records').
         locations, changed_locations, _, relinked_locations = _assign("location", location_clusters, why, subset=True)
-        new = person_table(touched_persons) if touched_persons else None
-        persons = person_table(person_scope(new)) if new is not None and new.num_rows else None
+        new = person_engine.prepare(person_table(touched_persons)) if touched_persons else None
+        persons = person_table(person_scope(new, model)) if new is not None and new.num_rows else None
         scored = _score_and_cluster(persons, thresholds()) if persons is not None else (None, {}, {})
         result = _finish(run, why, {}, scored, subset=True, actor=actor, actor_label=actor_label)
+        replace_keys(touched_persons, new, model)
         result.changed_locations |= changed_locations
         result.relinked_locations |= relinked_locations
         result.summary["locations"] = locations
@@ -331,8 +349,8 @@ def link_records(*, record_ids: set[int], actor=None, actor_label: str = "system
     return result
 
 
-# A load touching more records than this is linked by a batch run: the candidate search of an
-# incremental run would cover most of what is held anyway, one query chunk at a time.
+# A load touching more records than this is linked by a batch run: an incremental run's scope
+# would cover much of what is held anyway, and a batch rewrites the stored keys in bulk.
 INCREMENTAL_UP_TO = 50_000
 
 

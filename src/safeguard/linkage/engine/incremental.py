@@ -13,8 +13,10 @@ gives for the new records.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections import defaultdict
+from hashlib import md5, sha256
 from typing import Any
 
 import pyarrow as pa
@@ -59,6 +61,70 @@ class _Rule:
                 if all(v is not None for v in values):
                     out.append(f"{tag}|" + "|".join(str(v) for v in values))
         return out
+
+
+# ---- the same keys kept in the application's database (linkage.candidates, `BlockingKey`)
+
+# Bump when `prepare` changes what a blocking column holds: the stored keys are then rebuilt.
+KEYS_FORMAT = 1
+# A key is stored as a 60-bit integer: the first 15 hex digits of the MD5 of its text. The same
+# in Python (`key_hash`) and in DuckDB (`KEY_HASH_SQL`), so keys made either way meet.
+KEY_HASH_SQL = "('0x' || substr(md5({}), 1, 15))::BIGINT"
+
+
+def key_hash(text: str) -> int:
+    return int(md5(text.encode("utf-8")).hexdigest()[:15], 16)  # noqa: S324 - a hash for lookups, not security
+
+
+Recipe = tuple[str, list[str], list[str], list[str]]
+
+
+def key_recipes(settings: dict[str, Any]) -> list[Recipe]:
+    """The blocking rules of an engine's settings as key recipes, (tag, held columns, new columns,
+    columns to explode), each recipe once: the model holds an asymmetric rule and its mirror,
+    which give the same two recipes. The tag names the columns, so it is the same whatever the
+    order of the rules."""
+    out: dict[str, Recipe] = {}
+    for number, rule in enumerate(settings["blocking_rules_to_generate_predictions"]):
+        parsed = _Rule(number, rule)
+        for _, held, new in parsed.recipes:
+            tag = ",".join(held) if held == new else ",".join(held) + ">" + ",".join(new)
+            out.setdefault(tag, (tag, held, new, [c for c in parsed.explode if c in held or c in new]))
+    return list(out.values())
+
+
+def keys_digest(recipes: list[Recipe]) -> str:
+    """What stored keys were made by: the recipes and KEYS_FORMAT."""
+    return sha256(json.dumps([KEYS_FORMAT, recipes]).encode()).hexdigest()[:32]
+
+
+def keys_sql(table: str, recipes: list[Recipe], held_form: bool) -> str:
+    """(key, record_id) of every record of `table` (prepared, with the `b_*` place columns), one
+    row per key, set-based: the held form (what a record offers to records arriving later) or
+    the new form (what an arriving record looks for)."""
+    selects = []
+    for tag, held, new, explode in recipes:
+        columns = held if held_form else new
+        source = table
+        unnest = [c for c in explode if c in columns]
+        if unnest:
+            source = f"(SELECT * REPLACE ({', '.join(f'unnest({c}) AS {c}' for c in unnest)}) FROM {table})"
+        text = f"'{tag}|' || " + " || '|' || ".join(f"CAST({c} AS VARCHAR)" for c in columns)
+        selects.append(f"SELECT {text} AS key_text, record_id FROM {source}")
+    return (f"SELECT DISTINCT {KEY_HASH_SQL.format('key_text')} AS key, record_id FROM ("
+            + " UNION ALL ".join(selects) + ") WHERE key_text IS NOT NULL")
+
+
+def recipe_keys(row: dict[str, Any], recipes: list[Recipe], held_form: bool) -> list[str]:
+    """The key texts of one prepared row, as `keys_sql` makes them (for tests and single records)."""
+    out = []
+    for tag, held, new, explode in recipes:
+        columns = held if held_form else new
+        choices = [row[c] if c in explode else [row[c]] for c in columns]
+        for values in itertools.product(*choices):
+            if all(v is not None for v in values):
+                out.append(f"{tag}|" + "|".join(str(v) for v in values))
+    return out
 
 
 def _quoted(text: str) -> str:
