@@ -13,9 +13,9 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from safeguard.access.policy import can_view
 from safeguard.audit_trail.services import Action, audit_log
 from safeguard.core.clock import now
-from safeguard.core.db import among, bulk_insert, bulk_update, refresh_statistics
+from safeguard.core.db import among, bulk_insert, bulk_update, plain_rows, refresh_statistics
 from safeguard.core.errors import PermissionDenied, SafeguardError
-from safeguard.rules.engine import AlertData, compute
+from safeguard.rules.engine import AlertData, compute, gc_paused
 from safeguard.rules.scope import scope_of
 from safeguard.rules.settings import RuleSettings
 
@@ -49,12 +49,15 @@ def evaluate(*, horizon: dt.datetime | None = None, actor=None, actor_label: str
     """
     requested = horizon or now()
     incremental = persons is not None or locations is not None or records is not None
-    with transaction.atomic():
+    # The cyclic collector stays paused from computing the alerts to writing them, and the computed
+    # alerts go before it resumes: else its first collection walks every one of them (engine.gc_paused).
+    with transaction.atomic(), gc_paused():
         state, _ = EvaluationState.objects.select_for_update().get_or_create(pk=1, defaults={"evaluated_until": None})
         horizon = max(requested, state.evaluated_until) if state.evaluated_until else requested
         scope = scope_of(persons=persons, locations=locations, records=records) if incremental else None
         computed = compute(horizon, partnership_settings(), scope=scope)
         summary = reconcile(computed, Router(), None if scope is None else scope.core)
+        del computed
         if not incremental:
             state.evaluated_until = horizon
         state.evaluated_at = now()
@@ -98,12 +101,12 @@ class _Stored(NamedTuple):
 _STORED_FIELDS = ("pk", "rule", "key", "raised_at", *MACHINE_FIELDS)
 
 
-def _stored(queryset) -> Iterator[_Stored]:
+def _stored(queryset, *, many: bool = True) -> Iterator[_Stored]:
     touched = Q(acknowledged_at__isnull=False) | Q(resolved_at__isnull=False) | Q(assigned_to__isnull=False)
     rows = queryset.annotate(touched=ExpressionWrapper(touched, output_field=BooleanField()))
-    for row in rows.values_list(*_STORED_FIELDS, "touched").iterator(chunk_size=5000):
-        values = dict(zip(_STORED_FIELDS, row, strict=False))
-        yield _Stored(**values, touched_by_people=bool(row[-1]))
+    make = _Stored._make
+    for row in plain_rows(rows, (*_STORED_FIELDS, "touched"), size=20000, many=many):
+        yield make((*row[:-1], bool(row[-1])))
 
 
 def _existing(core: frozenset[int] | None, keys: set[str]) -> list[_Stored]:
@@ -118,7 +121,7 @@ def _existing(core: frozenset[int] | None, keys: set[str]) -> list[_Stored]:
         ids.update(part.values_list("pk", flat=True))
     found = []
     for part in among(Alert.objects, "pk", ids):
-        found.extend(_stored(part))
+        found.extend(_stored(part, many=False))
     return found
 
 
@@ -128,45 +131,53 @@ def reconcile(computed: list[AlertData], router: Router, core: frozenset[int] | 
     An alert the evaluation computed exactly as it is stored (fields, subjects, evidence and
     severity history) is not written at all: most of an evaluation's alerts are unchanged, and
     rewriting them (their rows deleted and inserted again) was most of an incremental update.
+
+    Plain rows throughout (no model instance per alert), with the cyclic garbage collector paused
+    as during the computation: at 100,000 people building an `Alert` for each of 112,507 new
+    alerts, and the collections their allocations set off, were most of the time spent here.
     """
+    with gc_paused():
+        return _reconcile(computed, router, core)
+
+
+def _reconcile(computed: list[AlertData], router: Router, core: frozenset[int] | None) -> dict[str, int]:
     existing = {(a.rule, a.key, a.raised_at): a for a in _existing(core, {c.key for c in computed})}
     wanted = {(c.rule, c.key, c.raised_at): c for c in computed}
-    created, updated, changed_details = [], [], []
+    created: list[tuple[AlertData, int | None, int | None]] = []
+    updated: list[tuple] = []  # (pk, *MACHINE_FIELDS) as bulk_update writes them
+    changed_details: list[tuple[int, AlertData]] = []
     stored = _stored_details([a.pk for identity, a in existing.items() if identity in wanted], everything=core is None)
     for identity, data in wanted.items():
         organisation, team = router.owner(data.rule)
-        values = {"due_at": data.due_at, "closed_at": data.closed_at, "close_reason": data.close_reason,
-                  "severity": data.severity, "summary": data.summary[:2000], "summary_parts": data.summary_parts,
-                  "owner_organisation_id": organisation,
-                  "owner_team_id": team}
         found = existing.get(identity)
         if found is None:
-            created.append((Alert(rule=data.rule, key=data.key, raised_at=data.raised_at, **values), data))
+            created.append((data, organisation, team))
             continue
-        fields_differ = any(getattr(found, name) != value for name, value in values.items())
-        if fields_differ and found.summary_parts != values["summary_parts"]:
+        summary = data.summary[:2000]
+        parts = data.summary_parts
+        fields_differ = (found.due_at != data.due_at or found.closed_at != data.closed_at
+                         or found.close_reason != data.close_reason or found.severity != data.severity
+                         or found.summary != summary or found.owner_organisation_id != organisation
+                         or found.owner_team_id != team)
+        if found.summary_parts != parts:
             # (parts as computed may hold tuples where the stored JSON has lists)
-            values["summary_parts"] = _as_stored(values["summary_parts"])
-            fields_differ = any(getattr(found, name) != value for name, value in values.items())
-        details_differ = stored.get(found.pk) != _details(data)
-        if fields_differ or details_differ:
-            alert = Alert(pk=found.pk, rule=data.rule, key=data.key, raised_at=data.raised_at, **values)
-            alert._state.adding = False
-            if fields_differ:
-                updated.append(alert)
-            if details_differ:
-                changed_details.append((alert, data))
+            parts = _as_stored(parts)
+            fields_differ = fields_differ or found.summary_parts != parts
+        if fields_differ:
+            updated.append((found.pk, data.due_at, data.closed_at, data.close_reason, data.severity, summary,
+                            json.dumps(parts), organisation, team))
+        if stored.get(found.pk) != _details(data):
+            changed_details.append((found.pk, data))
     # Alerts the records no longer support go, unless people have acted on them.
     gone = [a for identity, a in existing.items() if identity not in wanted and not a.touched_by_people]
     if gone:
         for part in among(Alert.objects, "pk", [a.pk for a in gone]):
             part.delete()
-    _insert_new([a for a, _ in created])
-    bulk_update(Alert, MACHINE_FIELDS, [(a.pk, *(json.dumps(a.summary_parts) if f == "summary_parts" else getattr(a, f)
-                                                for f in MACHINE_FIELDS)) for a in updated])
-    _replace_details(created, fresh=True)
+    new_ids = _insert_new(created)
+    bulk_update(Alert, MACHINE_FIELDS, updated)
+    _replace_details(list(zip(new_ids, (data for data, _, _ in created), strict=True)), fresh=True)
     _replace_details(changed_details)
-    rewritten = {a.pk for a in updated} | {a.pk for a, _ in changed_details}
+    rewritten = {row[0] for row in updated} | {pk for pk, _ in changed_details}
     return {"created": len(created), "updated": len(rewritten), "unchanged": len(wanted) - len(created) - len(rewritten),
             "removed": len(gone), "total": len(wanted)}
 
@@ -175,21 +186,20 @@ NEW_COLUMNS = ("rule", "key", "raised_at", "due_at", "closed_at", "close_reason"
                "owner_organisation_id", "owner_team_id", "rationale")
 
 
-def _insert_new(alerts: list[Alert]) -> None:
-    """Insert new alerts as plain rows (bulk_create built a model and SQL for each: a third of a
-    first full evaluation), then give each its id, found by its identity (rule, key, raised_at:
-    unique) among the rows above the highest id before."""
+def _insert_new(alerts: list[tuple[AlertData, int | None, int | None]]) -> list[int]:
+    """Insert new alerts (each with its owning organisation and team) as plain rows (bulk_create
+    built a model and SQL for each: a third of a first full evaluation), and return their ids in
+    order, found by their identity (rule, key, raised_at: unique) among the rows above the highest
+    id before."""
     if not alerts:
-        return
+        return []
     before = Alert.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    bulk_insert(Alert, NEW_COLUMNS, [(a.rule, a.key, a.raised_at, a.due_at, a.closed_at, a.close_reason, a.severity,
-                                      a.summary, json.dumps(a.summary_parts), a.owner_organisation_id, a.owner_team_id, "")
-                                     for a in alerts])
+    bulk_insert(Alert, NEW_COLUMNS, [(d.rule, d.key, d.raised_at, d.due_at, d.closed_at, d.close_reason, d.severity,
+                                      d.summary[:2000], json.dumps(d.summary_parts), organisation, team, "")
+                                     for d, organisation, team in alerts])
     ids = {(rule, key, raised_at): pk for pk, rule, key, raised_at in
-           Alert.objects.filter(pk__gt=before).values_list("pk", "rule", "key", "raised_at").iterator(chunk_size=5000)}
-    for alert in alerts:
-        alert.pk = ids[(alert.rule, alert.key, alert.raised_at)]
-        alert._state.adding = False
+           Alert.objects.filter(pk__gt=before).values_list("pk", "rule", "key", "raised_at").iterator(chunk_size=20000)}
+    return [ids[(d.rule, d.key, d.raised_at)] for d, _, _ in alerts]
 
 
 def _as_stored(value):
@@ -215,23 +225,24 @@ def _stored_details(ids: list[int], *, everything: bool) -> dict[int, tuple[list
         else:
             chunks = list(among(model.objects, "alert_id", ids))
         for qs in chunks:
-            for row in qs.order_by("pk").values_list("alert_id", *fields).iterator(chunk_size=5000):
+            for row in plain_rows(qs.order_by("pk"), ("alert_id", *fields), size=20000, many=everything):
                 entry = out.get(row[0])
                 if entry is not None:
                     entry[slot].append(row[1] if slot == 1 else row[1:])
     return out
 
 
-def _replace_details(pairs: list[tuple[Alert, AlertData]], *, fresh: bool = False) -> None:
-    """Write these alerts' subjects, evidence and severity history (fresh: new alerts, none yet)."""
-    ids = [] if fresh else [a.pk for a, _ in pairs]
+def _replace_details(pairs: list[tuple[int, AlertData]], *, fresh: bool = False) -> None:
+    """Write these alerts' (id, computed alert) subjects, evidence and severity history (fresh:
+    new alerts, none yet)."""
+    ids = [] if fresh else [pk for pk, _ in pairs]
     for model in (AlertSubject, AlertEvidence, AlertSeverity):
         for part in among(model.objects, "alert_id", ids):
             part.delete()
-    bulk_insert(AlertSubject, ("alert_id", "person_id", "role"), [(a.pk, p, r) for a, d in pairs for p, r in d.subjects])
-    bulk_insert(AlertEvidence, ("alert_id", "record_id"), [(a.pk, r) for a, d in pairs for r in d.evidence if r > 0])
+    bulk_insert(AlertSubject, ("alert_id", "person_id", "role"), [(pk, p, r) for pk, d in pairs for p, r in d.subjects])
+    bulk_insert(AlertEvidence, ("alert_id", "record_id"), [(pk, r) for pk, d in pairs for r in d.evidence if r > 0])
     bulk_insert(AlertSeverity, ("alert_id", "since", "severity"),
-                [(a.pk, since, severity) for a, d in pairs for since, severity in d.severities])
+                [(pk, since, severity) for pk, d in pairs for since, severity in d.severities])
 
 
 # ---- people's actions --------------------------------------------------------------------

@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from safeguard.core.db import among
+from safeguard.core.db import among, plain_rows
 from safeguard.linkage.models import LocationMembership, PersonMembership
 from safeguard.records.models import (
     EventReference,
@@ -70,7 +70,7 @@ class Scope:
 def _rows(queryset, field_name: str, ids: Iterable[int], *fields: str):
     """values_list(*fields) of the rows whose field_name is in ids (`core.db.among`)."""
     for part in among(queryset, field_name, ids):
-        yield from part.values_list(*fields)
+        yield from plain_rows(part, fields, many=False)
 
 
 def _flat(queryset, field_name: str, ids: Iterable[int], out_field: str) -> set[int]:
