@@ -57,3 +57,40 @@ def test_a_load_puts_back_indexes_a_killed_load_left_out():
         cursor.execute('DROP INDEX "eventv_type_at"')
     _load(expected_lines=None)
     assert "eventv_type_at" in _index_names()
+
+
+def _foreign_keys() -> set[str]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "records_eventsubject")
+    return {name for name, about in constraints.items() if about["foreign_key"]}
+
+
+def test_a_large_load_puts_the_foreign_keys_back_and_they_are_enforced():
+    """PostgreSQL sets the foreign keys aside with the indexes (feed/indexes.py); afterwards they
+    are all there again, validated, and refuse a row that points nowhere."""
+    from django.db import IntegrityError, transaction
+
+    before = _foreign_keys()
+    assert len(before) == 2
+    _load(expected_lines=10**6)
+    assert _foreign_keys() == before
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND NOT convalidated "
+                           "AND conrelid::regclass::text LIKE 'records_%%'")
+            assert cursor.fetchone()[0] == 0
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO records_eventsubject (version_id, person_id, role) "
+                           "VALUES (987654321, 987654321, 'x')")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL sets foreign keys aside")
+def test_a_load_puts_back_foreign_keys_a_killed_load_left_out():
+    name = next(iter(_foreign_keys()))
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER TABLE records_eventsubject DROP CONSTRAINT "{name}"')
+    assert name not in _foreign_keys()
+    assert name in indexes.restore_missing()
+    assert name in _foreign_keys()
+    assert indexes.restore_missing() == []

@@ -1,4 +1,5 @@
-"""Secondary indexes of the record store, set aside during a large load and rebuilt after it.
+"""Secondary indexes (and, on PostgreSQL, foreign keys) of the record store, set aside during a
+large load and rebuilt after it.
 
 Every row a load inserts also goes into each secondary index of its table, one B-tree descent
 per index per row, in the order the rows arrive. Building an index once over the loaded table
@@ -10,6 +11,19 @@ by, always stay.
 The indexes are exactly those the migrations made (Django's schema editor gives their SQL), and
 they are rebuilt in a `finally`. If the process is killed part way, the next load puts back any
 that are missing before it starts (`restore_missing`), so a crash costs speed, never answers.
+
+Foreign keys (PostgreSQL). Each row a load inserts queues a check per foreign key (Django makes
+them DEFERRABLE INITIALLY DEFERRED), run at the batch's commit as one `SELECT ... FOR KEY SHARE`
+of the referenced row: about five per feed line, which row-lock, and so dirty and WAL-log, the
+source records they point at. That was the largest part of the server's work in a large load
+(benchmarks/RESULTS.md, "Ingest"). A large load drops them with the indexes and adds them back
+after it, each checked over the whole table by one join instead of row by row: first `NOT VALID`
+(enforced for every later write from then on), then `VALIDATE CONSTRAINT`. The loader writes
+only ids it has just read or created under its lock, and nothing in the application deletes
+source records, versions or loads, so the check finds nothing; if it ever did, the load fails
+with PostgreSQL's message and the constraint stays in place, enforced for new rows, until the
+offending rows are dealt with. SQLite checks a foreign key by one primary-key probe and cannot
+drop one without rebuilding the table: its foreign keys stay.
 """
 
 from __future__ import annotations
@@ -37,6 +51,29 @@ def _statements() -> list[tuple[str, str]]:
             for model in _MODELS for statement in editor._model_indexes_sql(model)]
 
 
+def _foreign_keys() -> list[tuple[str, str, str]]:
+    """(table, quoted name, ADD CONSTRAINT sql) of every foreign key of the record store's tables,
+    as the migrations made them (PostgreSQL; none on SQLite, whose foreign keys stay)."""
+    if connection.vendor != "postgresql":
+        return []
+    editor = connection.schema_editor()
+    # The suffix is the one Django's schema editor uses when it creates a table's foreign keys,
+    # so the names (and the SQL) are those of the migrated constraints.
+    return [(model._meta.db_table, str(statement.parts["name"]), str(statement))
+            for model in _MODELS for field in model._meta.local_fields
+            if field.remote_field and field.db_constraint
+            for statement in [editor._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s")]]
+
+
+def _existing_foreign_keys() -> set[str]:
+    if connection.vendor != "postgresql":
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)",
+                       [[model._meta.db_table for model in _MODELS]])
+        return {row[0] for row in cursor.fetchall()}
+
+
 def _existing() -> set[str]:
     tables = [model._meta.db_table for model in _MODELS]
     with connection.cursor() as cursor:
@@ -52,28 +89,50 @@ def _unquoted(name: str) -> str:
     return name.strip('"')
 
 
-def _create(cursor, statements: list[str]) -> None:
-    """PostgreSQL refuses CREATE INDEX on a table with foreign-key checks still pending in the
-    transaction (Django's are deferred to the commit). A load's batches commit on their own, so
-    this only arises when the caller holds a transaction open around the load: the pending
-    checks are made now, and deferred again afterwards."""
+def _create(cursor, statements: list[str], foreign_keys: list[tuple[str, str, str]] = ()) -> None:
+    """Create indexes, and add foreign keys back (NOT VALID, then validated: see the module's
+    docstring).
+
+    PostgreSQL refuses CREATE INDEX and ALTER TABLE on a table with foreign-key checks still
+    pending in the transaction (Django's are deferred to the commit). A load's batches commit on
+    their own, so this only arises when the caller holds a transaction open around the load: the
+    pending checks are made now, and deferred again afterwards."""
     pending = connection.vendor == "postgresql" and connection.in_atomic_block
     if pending:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     for sql in statements:
         cursor.execute(sql)
+    for _, _, sql in foreign_keys:
+        cursor.execute(f"{sql} NOT VALID")
+    for table, name, _ in foreign_keys:
+        cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} VALIDATE CONSTRAINT {name}")
+    if pending:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _drop(cursor, statements: list[tuple[str, str]], foreign_keys: list[tuple[str, str, str]]) -> None:
+    pending = connection.vendor == "postgresql" and connection.in_atomic_block
+    if pending:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    for table, name, _ in foreign_keys:
+        cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} DROP CONSTRAINT IF EXISTS {name}")
+    for name, _ in statements:
+        cursor.execute(f"DROP INDEX IF EXISTS {name}")
     if pending:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def restore_missing() -> list[str]:
-    """Create any record-store index a killed load left out; returns their names."""
+    """Create any record-store index, and add any foreign key, a killed load left out; returns
+    their names."""
     existing = _existing()
     missing = [(name, sql) for name, sql in _statements() if _unquoted(name) not in existing]
-    if missing:
+    existing_keys = _existing_foreign_keys()
+    missing_keys = [key for key in _foreign_keys() if _unquoted(key[1]) not in existing_keys]
+    if missing or missing_keys:
         with connection.cursor() as cursor:
-            _create(cursor, [sql for _, sql in missing])
-    return [_unquoted(name) for name, _ in missing]
+            _create(cursor, [sql for _, sql in missing], missing_keys)
+    return [_unquoted(name) for name, _ in missing] + [_unquoted(name) for _, name, _ in missing_keys]
 
 
 def versions_held() -> int:
@@ -94,16 +153,17 @@ def worth_deferring(expected_lines: int | None) -> bool:
 
 @contextmanager
 def deferred():
-    """Drop the secondary indexes for the body, and build them again afterwards, whatever
-    happens. On PostgreSQL the tables' statistics are refreshed too, so that the queries run
-    right after a first load (linkage, rules) are planned on what was loaded."""
+    """Drop the secondary indexes (and on PostgreSQL the foreign keys) for the body, and build
+    them again afterwards, whatever happens. On PostgreSQL the tables' statistics are refreshed
+    too, so that the queries run right after a first load (linkage, rules) are planned on what
+    was loaded."""
     statements = _statements()
+    foreign_keys = _foreign_keys()
     with connection.cursor() as cursor:
-        for name, _ in statements:
-            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+        _drop(cursor, statements, foreign_keys)
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            _create(cursor, [sql for _, sql in statements])
+            _create(cursor, [sql for _, sql in statements], foreign_keys)
         refresh_statistics(*_MODELS)

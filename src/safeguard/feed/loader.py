@@ -66,6 +66,67 @@ class Rejection:
         return f"{self.origin}:{self.line}:{who} {self.message}"
 
 
+class RecordIds:
+    """The ids of the records a load touched, as a bitmap: one bit per id up to the highest.
+
+    Record ids are allocated densely from 1, so this takes an eighth of a byte per record held,
+    where a set of ints took about 60 bytes per record touched (420 MB for the 7 million records
+    of the force-scale feed, most of the growth of a large load's memory). Iterates in ascending
+    order; `set(ids)` gives a plain set; compares equal to a set of the same ids."""
+
+    __slots__ = ("_bits", "_count")
+
+    def __init__(self, ids: Iterable[int] = ()):
+        self._bits = bytearray()
+        self._count = 0
+        self.update(ids)
+
+    def update(self, ids: Iterable[int]) -> None:
+        ids = list(ids)
+        if not ids:
+            return
+        bits = self._bits
+        needed = (max(ids) >> 3) + 1
+        if needed > len(bits):
+            bits.extend(bytes(max(needed - len(bits), len(bits) // 4)))  # grow by a quarter at least
+        added = 0
+        for pk in ids:
+            byte, mask = pk >> 3, 1 << (pk & 7)
+            if not bits[byte] & mask:
+                bits[byte] |= mask
+                added += 1
+        self._count += added
+
+    def add(self, pk: int) -> None:
+        self.update((pk,))
+
+    def __contains__(self, pk: object) -> bool:
+        return type(pk) is int and 0 <= pk < len(self._bits) * 8 and bool(self._bits[pk >> 3] & (1 << (pk & 7)))
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[int]:
+        for index, byte in enumerate(self._bits):
+            if byte:
+                base = index << 3
+                for bit in range(8):
+                    if byte >> bit & 1:
+                        yield base + bit
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RecordIds):
+            return self._count == other._count and self._bits.rstrip(b"\0") == other._bits.rstrip(b"\0")
+        if isinstance(other, set | frozenset):
+            return self._count == len(other) and all(pk in self for pk in other)
+        return NotImplemented
+
+    __hash__ = None  # mutable, like a set
+
+    def __repr__(self) -> str:
+        return f"RecordIds({len(self)} ids)"
+
+
 @dataclass
 class LoadSummary:
     lines_read: int = 0
@@ -79,7 +140,7 @@ class LoadSummary:
     unresolved: int = 0
     errors: list[Rejection] = field(default_factory=list)
     errors_not_kept: int = 0
-    touched_record_ids: set[int] = field(default_factory=set)
+    touched_record_ids: RecordIds = field(default_factory=RecordIds)
 
     def reject(self, rejection: Rejection, *, conflict: bool = False) -> None:
         self.rejected += 1
@@ -185,15 +246,11 @@ class Loader:
             chunks = (_parsed_in_child(lines, prepare, self.batch_size) if in_child
                       else _parsed_here(lines, prepare, self.batch_size))
             for chunk in chunks:
-                batch: list[Prepared] = []
-                for item in chunk:
-                    if type(item) is Prepared:
-                        batch.append(item)
-                    else:
-                        self._rejected(item)
-                self.summary.lines_read += len(chunk)
-                if batch:
-                    self._write_batch(batch)
+                for rejection in chunk.rejections:
+                    self._rejected(rejection)
+                self.summary.lines_read += chunk.lines
+                if chunk.by_kind:
+                    self._write_batch(chunk)
                 if progress:
                     progress(self.summary.lines_read)
         if progress:
@@ -221,10 +278,13 @@ class Loader:
     # far more than the database's own work. Rows go as plain tuples through the connection's
     # cursor: `executemany` on SQLite, `COPY ... FROM STDIN` on PostgreSQL (psycopg 3), and each
     # lookup is one query per batch that joins a JSON array (SQLite) or arrays (PostgreSQL)
-    # against the table, instead of many `IN (...)` queries. Values are converted here exactly as
-    # Django's fields would convert them (see _Table), so what the ORM reads back is the same.
+    # against the table, instead of many `IN (...)` queries. Values are converted for the
+    # database by the parsing side (_Preparer), exactly as Django's fields would convert them, so
+    # what the ORM reads back is the same; moments (recorded_at, valid_to, first_recorded_at) are
+    # handled here in that same form, which orders as the moments do (see _Db), so this process
+    # never converts a date-time.
 
-    def _write_batch(self, batch: list[Prepared]) -> None:
+    def _write_batch(self, chunk: Chunk) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             db = _Db(cursor)
             if db.postgres:
@@ -237,12 +297,9 @@ class Loader:
                     # file again restores them (loads are idempotent). API loads, which answer
                     # a partner that its lines are stored, keep the synchronous commit.
                     cursor.execute("SET LOCAL synchronous_commit = off")
-            record_ids, first_held = self._record_ids(db, batch)
-            by_kind: dict[str, list[tuple[Prepared, int]]] = defaultdict(list)
-            for item in batch:
-                by_kind[item.kind].append((item, record_ids[item.identity]))
-            firsts: dict[int, dt.datetime] = {}
-            for kind, items in by_kind.items():
+            record_ids, first_held = self._record_ids(db, chunk.wanted)
+            firsts: dict[int, Any] = {}
+            for kind, items in chunk.by_kind.items():
                 self._write_versions(db, kind, items, record_ids, first_held, firsts)
             self._set_first_recorded(db, firsts, first_held)
 
@@ -252,92 +309,85 @@ class Loader:
             self._source_ids[code] = source.id
         return self._source_ids[code]
 
-    def _record_ids(self, db: _Db, batch: list[Prepared]
-                    ) -> tuple[dict[Identity, int], dict[int, dt.datetime | None]]:
-        """Ids of every record the batch names or refers to, creating identities as needed; and
-        for the records that already existed, their `first_recorded_at` (None: no version held).
+    def _record_ids(self, db: _Db, wanted: dict[Identity, Any]) -> tuple[dict[Identity, int], dict[int, Any]]:
+        """Ids of every record the batch names or refers to (`wanted`, in the order the batch
+        mentions them), creating identities as needed; and for the records that already existed,
+        their `first_recorded_at` (None: no version held).
 
         A record created here for a line of the batch gets its `first_recorded_at` (the earliest
-        `recorded_at` of its lines here, which is the first version about to be written) in the
-        same insert, saving an update per new record; one that is only referred to gets none.
+        `recorded_at` of its lines here, the value in `wanted`, which is the first version about
+        to be written) in the same insert, saving an update per new record; one that is only
+        referred to gets none.
         """
-        # dicts as ordered sets: identities are created in the order the batch mentions them.
-        earliest: dict[Identity, dt.datetime] = {}
-        wanted: dict[Identity, None] = {}
-        for item in batch:
-            identity = item.identity
-            if identity not in earliest or item.recorded_at < earliest[identity]:
-                earliest[identity] = item.recorded_at
-            wanted[identity] = None
-            for _, target in item.refs:
-                wanted[target] = None
-            for person, _ in item.subjects:
-                wanted[person] = None
-        source_ids = {code: self._source_id(code) for code in {s for s, _, _ in wanted}}
-        codes = {pk: code for code, pk in source_ids.items()}
+        identities = list(wanted)
+        source_ids = {code: self._source_id(code) for code in {identity[0] for identity in identities}}
         found: dict[Identity, int] = {}
-        first_held: dict[int, dt.datetime | None] = {}
-        for pk, source_id, kind, ext_id, first in db.lookup_identities(
-            [(source_ids[s], k, i) for s, k, i in wanted]
-        ):
-            found[(codes[source_id], kind, ext_id)] = pk
-            first_held[pk] = db.datetime_from_db(first)
-        missing = [identity for identity in wanted if identity not in found]
-        if missing:
-            created = db.create_identities(
-                [(source_ids[s], k, i, earliest.get((s, k, i))) for s, k, i in missing]
+        first_held: dict[int, Any] = {}
+        for position, pk, first in db.lookup_identities([(source_ids[s], k, i) for s, k, i in identities]):
+            found[identities[position]] = pk
+            first_held[pk] = first
+        if len(found) < len(identities):
+            missing = [identity for identity in identities if identity not in found]
+            ids = db.create_identities(
+                [(source_ids[identity[0]], identity[1], identity[2], wanted[identity]) for identity in missing]
             )
-            for pk, source_id, kind, ext_id in created:
-                found[(codes[source_id], kind, ext_id)] = pk
+            found.update(zip(missing, ids, strict=True))
         return found, first_held
 
-    def _write_versions(self, db: _Db, kind: str, items: list[tuple[Prepared, int]],
-                        record_ids: dict[Identity, int], first_held: dict[int, dt.datetime | None],
-                        firsts: dict[int, dt.datetime]) -> None:
+    def _write_versions(self, db: _Db, kind: str, items: list[Prepared], record_ids: dict[Identity, int],
+                        first_held: dict[int, Any], firsts: dict[int, Any]) -> None:
         table = _TABLES[kind]
+        summary = self.summary
+        rids = [record_ids[item[_IDENTITY]] for item in items]
         # Only records that already have a version can hold one: a record created in this batch
         # or never loaded (first_recorded_at null: only referred to so far) cannot, and in a
         # large first load that is nearly every record, so most batches skip this query.
-        maybe_held = sorted({rid for _, rid in items if first_held.get(rid) is not None})
-        held: dict[int, dict[dt.datetime, tuple[int, str, dt.datetime | None, bool]]] = defaultdict(dict)
+        maybe_held = sorted({rid for rid in rids if first_held.get(rid) is not None})
+        held: dict[int, dict[Any, tuple[int, str, Any, bool]]] = defaultdict(dict)
         for pk, record_id, recorded_at, digest, valid_to, deleted in db.held_versions(table.name, maybe_held):
-            held[record_id][db.datetime_from_db(recorded_at)] = (pk, digest, db.datetime_from_db(valid_to), deleted)
+            held[record_id][recorded_at] = (pk, digest, valid_to, deleted)
 
-        new_by_record: dict[int, dict[dt.datetime, Prepared]] = defaultdict(dict)
-        for item, record_id in items:
-            versions = held.get(record_id)
-            fresh = new_by_record[record_id]
-            moment = item.recorded_at
-            if not versions and not fresh:  # the common case: the first version of a record
-                if item.deleted:
-                    self.summary.deleted += 1
+        # record id -> {moment: line} of the versions to write (None: only lines that wrote nothing)
+        new_by_record: dict[int, dict[Any, Prepared] | None] = {}
+        created = deleted_count = 0
+        for record_id, item in zip(rids, items, strict=True):
+            fresh = new_by_record.get(record_id)
+            moment = item[_MOMENT]
+            versions = held.get(record_id) if held else None
+            if fresh is None and not versions:  # the common case: the first version of a record
+                if item[_DELETED]:
+                    deleted_count += 1
                 else:
-                    self.summary.created += 1
-                fresh[moment] = item
+                    created += 1
+                new_by_record[record_id] = {moment: item}
                 continue
             versions = versions or {}
+            if fresh is None:
+                fresh = new_by_record[record_id] = {}
             same = versions.get(moment) or (
-                (None, fresh[moment].content_hash, None, False) if moment in fresh else None
+                (None, fresh[moment][_HASH], None, False) if moment in fresh else None
             )
             if same is not None:
-                if same[1] == item.content_hash:
-                    self.summary.unchanged += 1
+                if same[1] == item[_HASH]:
+                    summary.unchanged += 1
                 else:
                     self._rejected(Rejection(
-                        item.origin, item.line, item.label,
-                        f"conflicts with the version recorded at {moment.isoformat()} already "
+                        item[_ORIGIN], item[_LINE], f"{kind} {item[_IDENTITY][0]}/{item[_IDENTITY][2]}",
+                        f"conflicts with the version recorded at {db.moment_isoformat(moment)} already "
                         "held: two different versions cannot be recorded at the same moment"), conflict=True)
                 continue
             latest = max([*versions, *fresh], default=None)
-            if item.deleted and (latest is None or moment > latest):
-                self.summary.deleted += 1
+            if item[_DELETED] and (latest is None or moment > latest):
+                deleted_count += 1
             elif latest is None:
-                self.summary.created += 1
+                created += 1
             elif moment > latest:
-                self.summary.updated += 1
+                summary.updated += 1
             else:
-                self.summary.late += 1
+                summary.late += 1
             fresh[moment] = item
+        summary.created += created
+        summary.deleted += deleted_count
 
         if not any(new_by_record.values()):
             return
@@ -350,38 +400,43 @@ class Loader:
         subjects: list[tuple[int, int, str]] = []
         references: list[tuple[int, str, int]] = []
         valid_to_updates: list[tuple[Any, int]] = []
-        touched = self.summary.touched_record_ids
-        make_row, is_event, ref_columns = table.make_row, table.is_event, table.ref_columns
+        touched: list[int] = []
+        is_event, has_ref_columns = table.is_event, bool(table.ref_order)
+
+        def add(version_id: int, record_id: int, item: Prepared, valid_to: Any) -> None:
+            (_, line, text, _, _, moment, deleted, digest, values, column_refs, refs, persons) = item
+            if has_ref_columns:  # a delete's are all None
+                values = (*values, *[None if target is None else record_ids[target] for target in column_refs])
+            if not deleted:
+                if is_event:
+                    for name, target in refs:
+                        references.append((version_id, name, record_ids[target]))
+                    for person, role in persons:
+                        subjects.append((version_id, record_ids[person], role))
+            rows.append((version_id, record_id, moment, valid_to, deleted, digest, load_id, line, text, *values))
+
         for record_id, fresh in new_by_record.items():
             if not fresh:
                 continue
-            touched.add(record_id)
+            touched.append(record_id)
             versions = held.get(record_id)
-            following: dict[dt.datetime, dt.datetime | None] = {}  # empty: nothing follows the version
             if not versions and len(fresh) == 1:  # the common case: one new version, nothing held
-                firsts[record_id] = next(iter(fresh))
-            else:
-                versions = versions or {}
-                moments = sorted([*versions, *fresh])
-                following = dict(zip(moments, [*moments[1:], None], strict=True))
-                firsts[record_id] = moments[0]
-                for moment, (pk, _, valid_to, _) in versions.items():
-                    if following[moment] != valid_to:
-                        valid_to_updates.append((db.datetime_to_db(following[moment]), pk))
+                for moment, item in fresh.items():
+                    firsts[record_id] = moment
+                    add(next_id, record_id, item, None)
+                    next_id += 1
+                continue
+            versions = versions or {}
+            moments = sorted([*versions, *fresh])
+            following = dict(zip(moments, [*moments[1:], None], strict=True))
+            firsts[record_id] = moments[0]
+            for moment, (pk, _, valid_to, _) in versions.items():
+                if following[moment] != valid_to:
+                    valid_to_updates.append((following[moment], pk))
             for moment, item in fresh.items():
-                version_id = next_id
+                add(next_id, record_id, item, following[moment])
                 next_id += 1
-                refs: dict[str, int] = {}
-                if not item.deleted:
-                    for name, ref in item.refs:
-                        target = record_ids[ref]
-                        if is_event:
-                            references.append((version_id, name, target))
-                        if name in ref_columns:
-                            refs[name] = target
-                    for person, role in item.subjects:
-                        subjects.append((version_id, record_ids[person], role))
-                rows.append(make_row(db, version_id, record_id, moment, following.get(moment), load_id, item, refs))
+        summary.touched_record_ids.update(touched)
         db.insert(table.name, table.columns, rows)
         if subjects:
             db.insert(EventSubject._meta.db_table, _SUBJECT_COLUMNS, subjects)
@@ -390,8 +445,7 @@ class Loader:
         if valid_to_updates:
             db.update_column(table.name, "valid_to", valid_to_updates)
 
-    def _set_first_recorded(self, db: _Db, firsts: dict[int, dt.datetime],
-                            first_held: dict[int, dt.datetime | None]) -> None:
+    def _set_first_recorded(self, db: _Db, firsts: dict[int, Any], first_held: dict[int, Any]) -> None:
         """A record's first_recorded_at is its earliest version's. Records created in this batch
         got theirs on insert (not in first_held); the others may need it moved earlier."""
         changed = []
@@ -399,7 +453,7 @@ class Loader:
             if pk in first_held:
                 current = first_held[pk]
                 if current is None or moment < current:
-                    changed.append((db.datetime_to_db(moment), pk))
+                    changed.append((moment, pk))
         if changed:
             db.update_column(SourceRecord._meta.db_table, "first_recorded_at", changed)
 
@@ -416,6 +470,12 @@ class _Db:
     - PostgreSQL: date-times and dates are passed as they are (the connection is in UTC), JSON
       as `json.dumps` text that COPY parses into jsonb.
 
+    A moment (recorded_at, valid_to, first_recorded_at) is handled in the form the database
+    stores it: on SQLite that text, read back as stored (CAST AS TEXT: Django's converter would
+    make a datetime of every one), which sorts as the moments do, all being UTC in one format (a
+    whole second has no fraction, and sorts before the same second with one); on PostgreSQL an
+    aware datetime.
+
     Table and column names in the SQL are the models' own (S608 is silenced for that reason);
     every value is a parameter or goes through COPY.
     """
@@ -423,65 +483,65 @@ class _Db:
     def __init__(self, cursor):
         self.cursor = cursor
         self.postgres = connection.vendor == "postgresql"
-        if self.postgres:
-            self.datetime_to_db = _identity
-            self.datetime_from_db = _identity
-            self.date_to_db = _identity
-        else:
-            self.datetime_to_db = _sqlite_datetime
-            self.datetime_from_db = _sqlite_datetime_from_db
-            self.date_to_db = _sqlite_date
+
+    def moment_isoformat(self, moment: Any) -> str:
+        if isinstance(moment, str):
+            moment = dt.datetime.fromisoformat(moment).replace(tzinfo=dt.UTC)
+        return moment.isoformat()
 
     def lookup_identities(self, identities: list[tuple[int, str, str]]) -> list[tuple]:
-        """(id, source_id, kind, ext_id, first_recorded_at) of those that exist."""
+        """(position in `identities`, id, first_recorded_at) of those that exist."""
         if not identities:
             return []
         table = SourceRecord._meta.db_table
         if self.postgres:
             source_ids, kinds, ext_ids = zip(*identities, strict=True)
             self.cursor.execute(
-                f"SELECT r.id, r.source_id, r.kind, r.ext_id, r.first_recorded_at "  # noqa: S608
-                f"FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS w(source_id, kind, ext_id) "
+                f"SELECT w.position - 1, r.id, r.first_recorded_at "  # noqa: S608
+                f"FROM unnest(%s::bigint[], %s::text[], %s::text[]) WITH ORDINALITY AS w(source_id, kind, ext_id, position) "
                 f"JOIN {table} r ON r.source_id = w.source_id AND r.kind = w.kind AND r.ext_id = w.ext_id",
                 [list(source_ids), list(kinds), list(ext_ids)],
             )
         else:
             # One JSON array parameter, walked by json_each; each element probes the unique index.
             self.cursor.execute(
-                f"SELECT r.id, r.source_id, r.kind, r.ext_id, r.first_recorded_at FROM json_each(%s) AS w "  # noqa: S608
+                f"SELECT w.key, r.id, CAST(r.first_recorded_at AS TEXT) FROM json_each(%s) AS w "  # noqa: S608
                 f"JOIN {table} r ON r.source_id = w.value ->> 0 AND r.kind = w.value ->> 1 AND r.ext_id = w.value ->> 2",
                 [json.dumps(identities)],
             )
         return self.cursor.fetchall()
 
-    def create_identities(self, rows: list[tuple[int, str, str, dt.datetime | None]]) -> list[tuple]:
-        """Insert (source_id, kind, ext_id, first_recorded_at); returns (id, source_id, kind, ext_id).
-        Under the ingest lock nobody else creates identities, so each row is inserted."""
+    def create_identities(self, rows: list[tuple[int, str, str, Any]]) -> list[int]:
+        """Insert (source_id, kind, ext_id, first_recorded_at); returns their ids, in order.
+        Under the ingest lock nobody else creates identities. PostgreSQL: ids from the table's
+        sequence, the rows by COPY; SQLite: ids after the highest given (AUTOINCREMENT: never one
+        given before), the rows by executemany."""
         table = SourceRecord._meta.db_table
+        columns = ("id", "source_id", "kind", "ext_id", "first_recorded_at")
         if self.postgres:
-            source_ids, kinds, ext_ids, firsts = zip(*rows, strict=True)
-            self.cursor.execute(
-                f"INSERT INTO {table} (source_id, kind, ext_id, first_recorded_at) "  # noqa: S608
-                f"SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[]) "
-                f"RETURNING id, source_id, kind, ext_id",
-                [list(source_ids), list(kinds), list(ext_ids), list(firsts)],
-            )
+            # The sequence is looked up once (pg_get_serial_sequence per row would cost a catalog
+            # query each); nextval of a known sequence costs next to nothing.
+            self.cursor.execute("SELECT nextval(s.seq) FROM (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq) s, "
+                                "generate_series(1, %s)", [table, len(rows)])
+            ids = [row[0] for row in self.cursor.fetchall()]
         else:
             self.cursor.execute(
-                f"INSERT INTO {table} (source_id, kind, ext_id, first_recorded_at) "  # noqa: S608
-                f"SELECT w.value ->> 0, w.value ->> 1, w.value ->> 2, w.value ->> 3 FROM json_each(%s) AS w "
-                f"RETURNING id, source_id, kind, ext_id",
-                [json.dumps([(s, k, i, _sqlite_datetime(f)) for s, k, i, f in rows])],
-            )
-        return self.cursor.fetchall()
+                f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608
+                f"COALESCE((SELECT MAX(id) FROM {table}), 0))", [table])
+            first = self.cursor.fetchone()[0] + 1
+            ids = list(range(first, first + len(rows)))
+        self.insert(table, columns, [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+        return ids
 
     def held_versions(self, table: str, record_ids: list[int]) -> list[tuple]:
+        """(id, record_id, recorded_at, content_hash, valid_to, deleted) of the records' versions."""
         if not record_ids:
             return []
-        columns = "id, record_id, recorded_at, content_hash, valid_to, deleted"
         if self.postgres:
+            columns = "id, record_id, recorded_at, content_hash, valid_to, deleted"
             self.cursor.execute(f"SELECT {columns} FROM {table} WHERE record_id = ANY(%s::bigint[])", [record_ids])  # noqa: S608
         else:
+            columns = "id, record_id, CAST(recorded_at AS TEXT), content_hash, CAST(valid_to AS TEXT), deleted"
             self.cursor.execute(f"SELECT {columns} FROM {table} WHERE record_id IN (SELECT value FROM json_each(%s))",  # noqa: S608
                                 [json.dumps(record_ids)])
         return self.cursor.fetchall()
@@ -528,16 +588,6 @@ def _sqlite_datetime(value: dt.datetime | None) -> str | None:
     return str(value.replace(tzinfo=None))
 
 
-def _sqlite_datetime_from_db(value: dt.datetime | str | None) -> dt.datetime | None:
-    """Django's SQLite connection converts declared `datetime` columns to naive (UTC) values;
-    an expression's result (no declared type) comes back as the stored text."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.UTC)
-
-
 def _sqlite_date(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
@@ -560,56 +610,58 @@ class _Table:
         self.data = [(f.name, f.get_default(), f.get_internal_type()) for f in fields if not f.is_relation]
         self.columns = (*_VERSION_BASE, *(name for name, _, _ in self.data),
                         *(f"{name}_id" for name in sorted(self.ref_columns)))
-        self.ref_order = sorted(self.ref_columns)
+        self.ref_order = tuple(sorted(self.ref_columns))
+
+    def converter(self, to_dt: Callable, to_date: Callable) -> Callable[[dict[str, Any]], tuple]:
+        """fields -> the typed columns of a version, converted for the database (see _Db): one
+        function per table, built once, that does only the conversions its columns need."""
+        plain = {"DateTimeField": to_dt, "DateField": to_date}
+        plan = [(name, default, kind == "JSONField", plain.get(kind)) for name, default, kind in self.data]
+
+        def values(fields: dict[str, Any]) -> tuple:
+            row = []
+            for name, default, is_json, convert in plan:
+                value = fields.get(name, default)
+                if is_json:
+                    value = json.dumps(value)
+                elif convert is not None and value is not None:
+                    value = convert(value)
+                row.append(value)
+            return tuple(row)
+
+        return values
 
     def values(self, fields: dict[str, Any], to_dt: Callable, to_date: Callable) -> tuple:
         """The typed columns of a version, converted for the database (see _Db)."""
-        row = []
-        for name, default, kind in self.data:
-            value = fields.get(name, default)
-            if kind == "JSONField":
-                value = json.dumps(value)
-            elif value is None:
-                pass
-            elif kind == "DateTimeField":
-                value = to_dt(value)
-            elif kind == "DateField":
-                value = to_date(value)
-            row.append(value)
-        return tuple(row)
-
-    def make_row(self, db: _Db, version_id: int, record_id: int, moment: dt.datetime, valid_to: dt.datetime | None,
-                 load_id: int, item: Prepared, refs: dict[str, int]) -> tuple:
-        # The payload is the line as sent: its JSON text, which the database stores as JSON and
-        # Django reads back as the same object json.dumps(payload) would give, without
-        # serialising every record a second time (the content hash already did once).
-        to_dt = db.datetime_to_db
-        return (version_id, record_id, to_dt(moment), to_dt(valid_to), item.deleted, item.content_hash,
-                load_id, item.line, item.text, *item.values, *[refs.get(name) for name in self.ref_order])
+        return self.converter(to_dt, to_date)(fields)
 
 
 _TABLES = {kind: _Table(model) for kind, model in VERSION_MODELS.items()}
 
+# A checked line, ready to write, as the parsing process sends it: a plain tuple, which pickle
+# writes and reads in C (a NamedTuple costs a Python call per line each way), holding what the
+# writer needs and nothing more, converted for the database already:
+#   origin, line number, text (the line as sent, stripped: stored as the version's payload),
+#   kind, identity (source, kind, id), moment (recorded_at, in the database's form: see _Db),
+#   deleted, content hash, values (the kind's typed columns in _Table.data order), column refs
+#   (the target identity, or None, of each reference column in _Table.ref_order), refs
+#   ((name, identity) of every reference: an event's are stored as EventReference rows),
+#   subjects ((identity, role) of an event's subjects).
+Prepared = tuple
+_ORIGIN, _LINE, _TEXT, _KIND, _IDENTITY, _MOMENT, _DELETED, _HASH = range(8)
 
-class Prepared(NamedTuple):
-    """A checked line, ready to write: what the writer needs and nothing more, so that it is
-    cheap to send from the parsing process. References are (source, kind, id) tuples."""
 
-    origin: str
-    line: int
-    text: str  # the line as sent, stripped: stored as the version's payload
-    kind: str
-    identity: Identity
-    recorded_at: dt.datetime
-    deleted: bool
-    content_hash: str
-    values: tuple  # the kind's typed columns, in _Table.data order, converted for the database
-    refs: tuple[tuple[str, Identity], ...]
-    subjects: tuple[tuple[Identity, str], ...]
+class Chunk(NamedTuple):
+    """Up to `batch_size` lines, parsed: what the writer needs for one batch.
 
-    @property
-    def label(self) -> str:
-        return f"{self.kind} {self.identity[0]}/{self.identity[2]}"
+    `by_kind`: the good lines by kind, each list in line order (kinds in the order they first
+    appear); `wanted`: every identity the good lines name or refer to, in the order they first
+    mention it, with the earliest moment among its own lines (None: only referred to)."""
+
+    lines: int
+    rejections: list[Rejection]
+    by_kind: dict[str, list[Prepared]]
+    wanted: dict[Identity, Any]
 
 
 class _Preparer:
@@ -622,7 +674,11 @@ class _Preparer:
             self.to_dt, self.to_date = _identity, _identity
         else:
             self.to_dt, self.to_date = _sqlite_datetime, _sqlite_date
-        self.deleted_values = {kind: table.values({}, self.to_dt, self.to_date) for kind, table in _TABLES.items()}
+        self.values = {kind: table.converter(self.to_dt, self.to_date) for kind, table in _TABLES.items()}
+        self.deleted_values = {kind: self.values[kind]({}) for kind in _TABLES}
+        self.no_refs = {kind: (None,) * len(table.ref_order) for kind, table in _TABLES.items()}
+        self.ref_order = {kind: table.ref_order for kind, table in _TABLES.items()}
+        self.kinds = {kind: kind for kind in _TABLES}  # one str object per kind: pickled once per chunk
 
     def __call__(self, line: Line) -> Prepared | Rejection:
         origin, number, text = line
@@ -638,30 +694,57 @@ class _Preparer:
         if self.allowed_sources is not None and parsed.source not in self.allowed_sources:
             return Rejection(origin, number, identity_of(parsed.payload),
                              f"this sender may not write records of source {parsed.source!r}")
-        kind = parsed.kind
+        kind = self.kinds[parsed.kind]
         if parsed.deleted:
-            values, refs, subjects = self.deleted_values[kind], (), ()
+            values, column_refs, refs, subjects = self.deleted_values[kind], self.no_refs[kind], (), ()
         else:
-            values = _TABLES[kind].values(parsed.fields, self.to_dt, self.to_date)
-            refs = tuple((name, (r.source, r.kind, r.id)) for name, r in parsed.refs)
-            subjects = tuple(((r.source, r.kind, r.id), role) for r, role in parsed.subjects)
-        return Prepared(origin, number, text.strip(), kind, parsed.identity, parsed.recorded_at, parsed.deleted,
-                        parsed.content_hash, values, refs, subjects)
+            values = self.values[kind](parsed.fields)
+            refs = tuple([(name, (r.source, r.kind, r.id)) for name, r in parsed.refs])
+            subjects = tuple([((r.source, r.kind, r.id), role) for r, role in parsed.subjects])
+            order = self.ref_order[kind]
+            if order:
+                named = dict(refs)
+                column_refs = tuple([named.get(name) for name in order])
+            else:
+                column_refs = ()
+        return (origin, number, text.strip(), kind, (parsed.source, kind, parsed.id), self.to_dt(parsed.recorded_at),
+                parsed.deleted, parsed.content_hash, values, column_refs, refs, subjects)
 
 
-def _parsed_here(lines: Iterable[Line], prepare: _Preparer, size: int) -> Iterator[list[Prepared | Rejection]]:
+def _parsed_here(lines: Iterable[Line], prepare: _Preparer, size: int) -> Iterator[Chunk]:
     """The lines parsed and checked in this process, `size` at a time."""
-    chunk: list[Prepared | Rejection] = []
+    count = 0
+    rejections: list[Rejection] = []
+    by_kind: dict[str, list[Prepared]] = {}
+    wanted: dict[Identity, Any] = {}
     for line in lines:
-        chunk.append(prepare(line))
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+        item = prepare(line)
+        count += 1
+        if type(item) is tuple:
+            kind, identity, moment = item[_KIND], item[_IDENTITY], item[_MOMENT]
+            group = by_kind.get(kind)
+            if group is None:
+                group = by_kind[kind] = []
+            group.append(item)
+            earliest = wanted.get(identity)
+            if earliest is None or moment < earliest:
+                wanted[identity] = moment  # an identity already mentioned keeps its place
+            for _, target in item[10]:
+                if target not in wanted:
+                    wanted[target] = None
+            for person, _ in item[11]:
+                if person not in wanted:
+                    wanted[person] = None
+        else:
+            rejections.append(item)
+        if count >= size:
+            yield Chunk(count, rejections, by_kind, wanted)
+            count, rejections, by_kind, wanted = 0, [], {}, {}
+    if count:
+        yield Chunk(count, rejections, by_kind, wanted)
 
 
-def _parsed_in_child(lines: Iterable[Line], prepare: _Preparer, size: int) -> Iterator[list[Prepared | Rejection]]:
+def _parsed_in_child(lines: Iterable[Line], prepare: _Preparer, size: int) -> Iterator[Chunk]:
     """The same chunks as _parsed_here, parsed by a forked process while this one writes.
 
     Parsing and checking a line costs about as much CPU as writing it, so on two cores a large
@@ -693,7 +776,7 @@ def _parsed_in_child(lines: Iterable[Line], prepare: _Preparer, size: int) -> It
                 raise RuntimeError(f"the feed-parsing process stopped unexpectedly (exit code {child.exitcode})"
                                    ) from None
             if message == "chunk":
-                yield content
+                yield Chunk(*content)
             elif message == "error":
                 raise RuntimeError(f"parsing the feed failed in the parsing process:\n{content}")
             else:
@@ -708,7 +791,8 @@ def _parsed_in_child(lines: Iterable[Line], prepare: _Preparer, size: int) -> It
 def _parse_and_send(lines: Iterable[Line], prepare: _Preparer, size: int, writer) -> None:
     try:
         for chunk in _parsed_here(lines, prepare, size):
-            writer.send_bytes(pickle.dumps(("chunk", chunk), protocol=pickle.HIGHEST_PROTOCOL))
+            # As a plain tuple: pickle would rebuild a NamedTuple through a Python call.
+            writer.send_bytes(pickle.dumps(("chunk", tuple(chunk)), protocol=pickle.HIGHEST_PROTOCOL))
         writer.send_bytes(pickle.dumps(("end", None)))
     except BrokenPipeError:  # the writer stopped: nothing to tell it
         pass
@@ -716,4 +800,4 @@ def _parse_and_send(lines: Iterable[Line], prepare: _Preparer, size: int, writer
         writer.send_bytes(pickle.dumps(("error", traceback.format_exc())))
 
 
-__all__ = ["Loader", "LoadSummary", "Prepared", "Rejection", "Ref", "read_lines"]
+__all__ = ["Chunk", "Loader", "LoadSummary", "Prepared", "RecordIds", "Rejection", "Ref", "read_lines"]
