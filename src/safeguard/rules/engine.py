@@ -47,6 +47,14 @@ class Fact:
     subjects: list[tuple[int, str]]
     evidence: list[int]
     info: dict[str, Any] = field(default_factory=dict)
+    #: what, new, re-opens a closed key (rules.md, "One alert per situation": "a new record ... that
+    #: makes the condition true"): by default any record of the evidence; a rule names less when
+    #: some of its evidence only repeats what was known (another agency's record of the same home)
+    reopen_by: list | None = None
+
+    @property
+    def news(self) -> list:
+        return self.evidence if self.reopen_by is None else self.reopen_by
 
 
 @dataclass
@@ -151,13 +159,13 @@ def lifecycles(facts: list[Fact], moments: list[dt.datetime], horizon: dt.dateti
                 closed_at, reason = (satisfied, "satisfied") if satisfied else ((end, "lapsed") if end != INF else (None, ""))
                 stop = closed_at or INF
                 inside = [f for f in facts if f.start < stop and f.end > raised]
-                first = min((f for f in inside if f.start <= raised and (not known or not known.issuperset(f.evidence))),
+                first = min((f for f in inside if f.start <= raised and (not known or not known.issuperset(f.news))),
                             key=lambda f: f.start, default=inside[0])
                 out.append(Life(raised, closed_at, reason, first, inside))
             if satisfied is None:
                 break
-            known.update(r for f in facts if f.start <= satisfied and f.end > raised for r in f.evidence)
-            raised = min((f.start for f in facts if satisfied < f.start < end and not known.issuperset(f.evidence)),
+            known.update(r for f in facts if f.start <= satisfied and f.end > raised for r in f.news)
+            raised = min((f.start for f in facts if satisfied < f.start < end and not known.issuperset(f.news)),
                          default=None)
     return out
 

@@ -364,7 +364,9 @@ class World:
             limit = start_of_day(add_years(v.dob_latest, under))
             if at is None:
                 spans.append((v.start, min(v.end, limit)))
-            elif at < limit:
+            elif at < limit and start_of_day(v.dob_earliest) <= at:
+                # born by `at` (some day the date of birth could mean): someone born after an
+                # event was not a child at it, nor living anywhere
                 spans.append((v.start, v.end))
         return union(spans)
 

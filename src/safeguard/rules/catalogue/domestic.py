@@ -23,7 +23,8 @@ class Encompass(Rule):
             span = [(e.start, e.end)]
             for child in e.persons("child_present"):
                 for start, end in intersect(span, world.child_spans(child, at=e.at)):
-                    yield Fact((e.record, child), start, end, [(child, "child")], [e.record], {"incident": e})
+                    yield Fact((e.record, child), start, end, [(child, "child")], [e.record], {"incident": e},
+                               reopen_by=[e.record])
             if e.location is None:
                 continue
             # "A child residing or staying at the incident's location at its `at`": the link's dates
@@ -36,7 +37,10 @@ class Encompass(Rule):
                     continue
                 child = link.person
                 for start, end in intersect(intersect(span, [link.recorded]), world.child_spans(child, at=e.at)):
-                    yield Fact((e.record, child), start, end, [(child, "child")], [e.record, link.record], {"incident": e})
+                    # Another record of the child at that home tells nothing new about the incident:
+                    # the key re-opens only if the condition stops holding and holds again.
+                    yield Fact((e.record, child), start, end, [(child, "child")], [e.record, link.record], {"incident": e},
+                               reopen_by=[e.record])
 
     def satisfiers(self, world, s, keys):
         return {(i, c): moments_of(world.events_of("encompass_notification", c), lambda e, i=i, c=c: e.refs.get("incident") == i and c in e.persons("child"))

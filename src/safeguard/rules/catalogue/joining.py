@@ -73,7 +73,12 @@ class RiskyAdultChild(Rule):
                             yield Fact((adult, location), start, end, [(adult, "adult"), (child, "child")],
                                        [marker.evidence, *link.evidence, *child_records],
                                        {"adult": adult, "location": location, "how": link.how,
-                                        "months": s.risk_marker_months})
+                                        "months": s.risk_marker_months},
+                                       # a new risk marker, or a child newly in the home (a baby born
+                                       # after he was assessed), re-opens the key; another record of
+                                       # the same adult, child or home (a bail to it, a second agency)
+                                       # tells nothing new and does not.
+                                       reopen_by=[marker.evidence, ("child", child)])
 
     def satisfiers(self, world, s, keys):
         moments = _assessments(world, {adult for adult, _ in keys})
