@@ -10,7 +10,7 @@ import pytest
 
 from safeguard.accounts.models import Organisation
 from safeguard.alerts.models import Alert
-from safeguard.web.selectors.queue import _open_q, _ordered, _QueueOrderIds
+from safeguard.web.selectors.queue import _Lapsing, _open_q, _ordered, _QueueOrderIds
 from safeguard.web.words import SEVERITY_ORDER
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +63,46 @@ def test_the_index_ranks_severity_as_the_queue_does():
     assert [when.condition.children[0] for when in rank.cases] == [("severity", s) for s in SEVERITY_ORDER]
     assert [when.result.value for when in rank.cases] == list(range(len(SEVERITY_ORDER)))
     assert rank.default.value == len(SEVERITY_ORDER)
+
+
+def test_the_third_walk_kept_a_while_gives_the_ordered_querys_ids(settings):
+    """The alerts that close or were resolved after the moment are read once and kept (shared, in
+    production): for a later moment within the minute the page is still the ordered query's,
+    though alerts closed, were raised or became overdue between the two moments."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safeguard.web.selectors import queue as queue_selectors
+
+    settings.PRODUCTION = True
+    queue_selectors._shared_counts.clear()
+    organisation = Organisation.objects.create(name="Northshire Police", kind="police")
+    _alerts(organisation)
+    second = dt.timedelta(seconds=1)
+    for n, (raised, due, closed, severity) in enumerate((
+            (MOMENT - 3600 * second, MOMENT + 30 * second, MOMENT + 7200 * second, "critical"),  # overdue in between
+            (MOMENT - 3600 * second, MOMENT - 60 * second, MOMENT + 20 * second, "critical"),  # closes in between
+            (MOMENT + 10 * second, MOMENT - 60 * second, MOMENT + 7200 * second, "critical"),  # raised in between
+            (MOMENT - 3600 * second, MOMENT - 60 * second, MOMENT - 2 * second, "critical"),  # open only before
+            (MOMENT - 3600 * second, None, MOMENT + 7200 * second, "low"))):
+        Alert.objects.create(rule="MISSING-REPEAT", key=f"between{n}", raised_at=raised, due_at=due, closed_at=closed,
+                             severity=severity, summary="s", owner_organisation=organisation)
+    Alert.objects.create(rule="MISSING-REPEAT", key="resolved-between", raised_at=MOMENT - 3600 * second,
+                         due_at=MOMENT - 60 * second, closed_at=MOMENT + 7200 * second, resolved_at=MOMENT + 20 * second,
+                         severity="critical", summary="s", owner_organisation=organisation)
+    base = Alert.objects.filter(owner_organisation=organisation)
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            for moment in (MOMENT, MOMENT + 50 * second, MOMENT - 5 * second):
+                candidates = Alert.objects.filter(_open_q(moment)).filter(owner_organisation=organisation)
+                for overdue_only in (False, True):
+                    chosen = candidates.filter(due_at__lt=moment) if overdue_only else candidates
+                    expected = list(_ordered(chosen, moment).values_list("pk", flat=True))
+                    ids = _QueueOrderIds(chosen, moment, _Lapsing(base, "v1", overdue_only=overdue_only))
+                    for start, stop in ((0, 25), (25, 50), (0, 1), (3, 7), (70, 100), (0, 250)):
+                        assert ids[start:stop] == expected[start:stop], (moment, overdue_only, start, stop)
+        lapsing_reads = [q for q in captured.captured_queries
+                         if '"alerts_alert"."resolved_at" AS "resolved_at" FROM' in q["sql"]]
+        assert len(lapsing_reads) == 1  # read once, for every moment and both filters
+    finally:
+        queue_selectors._shared_counts.clear()

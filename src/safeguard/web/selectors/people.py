@@ -101,7 +101,7 @@ def person_header(user, person_id: int, moment: dt.datetime | None) -> PersonHea
     records = list(PersonMembership.objects.filter(person_id=person_id).values_list("record_id", flat=True))
     if not records or not visible(user, SourceRecord.objects.filter(pk__in=records)).exists():
         raise Http404("Not found")
-    brief = person_briefs(user, [person_id], moment, with_markers=True).get(person_id)
+    brief = person_briefs(user, [person_id], moment, with_markers=True, records={person_id: records}).get(person_id)
     known_then = brief is not None
     if brief is None:  # recorded only after the moment asked: name them as they are known now
         brief = person_briefs(user, [person_id], None).get(person_id) or PersonBrief(id=person_id, name="Name not shared")

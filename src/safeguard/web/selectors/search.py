@@ -413,10 +413,12 @@ def search(user, *, name: str = "", dob=None, address: str = "", identifier: str
         person_score[person_of[record]] = max(person_score[person_of[record]], score)
     # The best matches first; only those shown are read in full.
     top = sorted(people_ids, key=lambda p: (-person_score.get(p, 0), p))[:MAX_PEOPLE]
-    briefs = person_briefs(user, top, None)
+    records = records_of_persons(top)
+    briefs = person_briefs(user, top, None, records=records)
     shown = sorted(briefs.values(), key=lambda b: (-person_score.get(b.id, 0), b.name, b.id))
     more = len(people_ids) > MAX_PEOPLE
-    return SearchResults(people=_details(user, shown, person_score), places=places[:MAX_PLACES], more=more)
+    return SearchResults(people=_details(user, shown, person_score, {b.id: records[b.id] for b in shown}),
+                         places=places[:MAX_PLACES], more=more)
 
 
 def _place_results(user, location_records: list[int]) -> tuple[list[PlaceResult], set[int]]:
@@ -445,9 +447,10 @@ def _place_results(user, location_records: list[int]) -> tuple[list[PlaceResult]
     return results, {person_of[p] for p in person_records}
 
 
-def _details(user, shown: list[PersonBrief], person_score: dict[int, int]) -> list[PersonResult]:
-    """Enough to tell people apart: every name and date of birth held, current addresses, sources."""
-    records = records_of_persons(b.id for b in shown)
+def _details(user, shown: list[PersonBrief], person_score: dict[int, int],
+             records: dict[int, list[int]]) -> list[PersonResult]:
+    """Enough to tell people apart: every name and date of birth held, current addresses, sources.
+    `records`: each shown person's person records."""
     person_of = {r: p for p, rs in records.items() for r in rs}
     versions = visible(user, counting(PersonVersion, None, Q(record_id__in=list(person_of)))).values_list(
         "record_id", "given_names", "family_name", "aliases", "dob")
