@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from splink import Linker
 
+from safeguard.linkage.engine import model as model_module
 from safeguard.linkage.engine import persons
 from safeguard.linkage.engine.evaluation import pair_scores
 from safeguard.linkage.engine.feedfile import person_records
@@ -143,20 +144,35 @@ def main() -> None:
     parser.add_argument("--memory-limit", default="5GB", help="DuckDB's memory limit (default 5GB)")
     parser.add_argument("--arrivals", type=int, default=1000)
     parser.add_argument("--singles", type=int, default=20)
+    parser.add_argument("--model", type=Path, help="a model JSON file to use instead of the shipped one")
+    parser.add_argument("--accuracy-only", action="store_true", help="the batch and its accuracy only (step 1)")
+    parser.add_argument("--records", type=Path, help="the person records and truth as a --save run wrote them")
+    parser.add_argument("--save", type=Path, help="a folder to write the batch's records, pairs and clusters to")
     parser.add_argument("--write-input", type=Path, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.write_input:
         write_input(options.feed, options.write_input)
         return
+    if options.model:
+        model_module.MODEL_PATH = options.model
+        model_module._shipped_model.cache_clear()
     logging.getLogger("splink").setLevel(logging.WARNING)
     results: dict = {"machine": f"{os.cpu_count()} cores", "feed": str(options.feed)}
     with tempfile.TemporaryDirectory(prefix="linkage-scale-") as tmp:
         parquet = Path(tmp) / "persons.parquet"
         start = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--feed", str(options.feed), "--write-input", str(parquet)], check=True)
+        if options.records:
+            parquet = options.records
+        else:
+            subprocess.run([sys.executable, __file__, "--feed", str(options.feed), "--write-input", str(parquet)],
+                           check=True)
         results["read_feed_s"] = round(time.perf_counter() - start, 1)
         table = pq.read_table(parquet)
         truth = dict(zip(table["record_id"].to_pylist(), table["truth"].to_pylist(), strict=True))
+        if options.save:
+            options.save.mkdir(parents=True, exist_ok=True)
+            if not options.records:
+                pq.write_table(table, options.save / "records.parquet")
         table = table.drop_columns(["truth"])
         results["person_records"] = table.num_rows
         print(f"{table.num_rows:,} person records read in {results['read_feed_s']} s", flush=True)
@@ -177,7 +193,14 @@ def main() -> None:
         results["batch_peak_mib"] = round(peak_mib())
         scores = pair_scores(clusters, truth)
         results.update(precision=round(scores.precision, 4), recall=round(scores.recall, 4), f1=round(scores.f1, 4))
+        if options.save:
+            pq.write_table(pairs, options.save / "pairs.parquet")
+            pq.write_table(pa.table({"record_id": pa.array(list(clusters), pa.int64()),
+                                     "cluster": pa.array(list(clusters.values()), pa.int64())}),
+                           options.save / "clusters.parquet")
         print(json.dumps(results), flush=True)
+        if options.accuracy_only:
+            return
 
         # 2. raw Splink predict
         raw_pairs = timed("raw_splink_predict_s", results, raw_predict, prepared)

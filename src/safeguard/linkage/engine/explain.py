@@ -12,6 +12,7 @@ from .names import name_forms
 CONFLICTS = {
     "twins": "likely twins: same surname and date of birth but different forenames",
     "generations": "dates of birth a generation apart: a parent and child?",
+    "years_apart": "same surname, dates of birth years apart: brothers or sisters of the same name?",
     **{f"different_{c}": f"two different {IDENTIFIERS[c]}s" for c in HARD_IDENTIFIERS},
 }
 

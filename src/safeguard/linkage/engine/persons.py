@@ -302,6 +302,11 @@ def conflict_sql(model: dict[str, Any]) -> str:
       agrees (or is one keying slip away): then the date is the slip. But the same NHS number
       with wholly different forenames stays apart: a baby's record carrying its mother's NHS
       number is a known slip.
+    - years apart: the same surname, years of birth two to eleven apart, both with a readable
+      month, and the month or day differing too (a year alone out is a keying slip), and no
+      identifier agreeing: brothers and sisters of the same name at one address (Alexander David
+      and Alexander Lee Williams, born 2007 and 2012). A record with a wholly wrong date and no
+      identifier stays apart; one with an identifier agreeing still links.
     - twins: the same surname and full date of birth (or one digit off, day and month swapped, or
       within a month), forenames that are two different names (neither the same, nicknames,
       typos, middle names, nor similar where one is not a known forename), no middle name in
@@ -323,6 +328,10 @@ def conflict_sql(model: dict[str, Any]) -> str:
     whens = [
         f"WHEN gamma_dob = {gamma_of(model, 'dob', 'else')} AND abs(dob_y_l - dob_y_r) >= 12 AND (NOT ({shared} OR {near}) "
         f"OR (gamma_fn = {gamma_of(model, 'fn', 'else')} AND {nhs_agrees})) THEN 'generations'",
+        f"WHEN gamma_dob = {gamma_of(model, 'dob', 'else')} AND abs(dob_y_l - dob_y_r) >= 2 "
+        "AND dob_m_l IS NOT NULL AND dob_m_r IS NOT NULL "
+        "AND NOT (dob_m_l = dob_m_r AND coalesce(dob_d_l = dob_d_r, TRUE)) "
+        f"AND gamma_sn IN ({surname_same}) AND NOT ({shared} OR {near}) THEN 'years_apart'",
         f"WHEN gamma_dob IN ({dob_same}) AND gamma_sn IN ({surname_same}) AND {forename_differs} "
         f"AND gamma_mid <> {gamma_of(model, 'mid', 'exact')} AND NOT ({shared} OR {near}) THEN 'twins'",
         f"WHEN {shared} THEN NULL",
