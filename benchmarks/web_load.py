@@ -181,6 +181,19 @@ def user_loop(*, port: int, cookie: str, pages: int, deadline: float, rng: rando
         time.sleep(rng.uniform(1.0, 3.0))
 
 
+def warm_up(port: int, cookies: list[str], person_ids: list[int], surnames: list[str], requests: int,
+            cookie_name: str) -> None:
+    rng = random.Random(0)
+    for n in range(requests):
+        path = ["/", f"/people/{rng.choice(person_ids)}/", search_path(rng.choice(surnames))][n % 3]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", path, headers={"Cookie": f"{cookie_name}={cookies[n % len(cookies)]}",
+                                           "X-Forwarded-Proto": "https"})
+        conn.getresponse().read()
+        conn.close()
+    time.sleep(10)
+
+
 def search_path(surname: str) -> str:
     # The search form's name field ("q" is no field of it: the form would answer with its error
     # and search nothing).
@@ -257,6 +270,10 @@ def main() -> None:
     parser.add_argument("--profile", type=int, metavar="N", default=0,
                         help="instead of the load run: N requests of each page in-process, one at a time, "
                              "with their query counts and CPU")
+    parser.add_argument("--warmup", type=int, metavar="N", default=0,
+                        help="before timing, N untimed requests (queue, person, search in turn, one at a time) "
+                             "and a 10 s pause: the figures of a server that has been up a while (each "
+                             "worker builds its surname index in the background when it starts)")
     args = parser.parse_args()
 
     cookies, person_ids, surnames = prepare(args.users, args.seed)
@@ -282,6 +299,8 @@ def main() -> None:
                 run=run, cookie_name=settings.SESSION_COOKIE_NAME))
             for n, cookie in enumerate(cookies)
         ]
+        if args.warmup:
+            warm_up(args.port, cookies, person_ids, surnames, args.warmup, settings.SESSION_COOKIE_NAME)
         started = time.monotonic()
         for n, thread in enumerate(threads):
             thread.start()
@@ -297,7 +316,7 @@ def main() -> None:
         "users": args.users, "pages_per_user": args.pages, "seconds": round(elapsed, 1),
         "machine": f"{os.cpu_count()} CPUs, {platform.platform()}", "load_average": os.getloadavg(),
         "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
-        "server": f"gunicorn {args.workers} workers x {args.threads} threads",
+        "server": f"gunicorn {args.workers} workers x {args.threads} threads", "warmup_requests": args.warmup,
         "pages": {},
     }
     bad = [s for s in run.samples if s.status != 200]

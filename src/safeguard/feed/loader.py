@@ -45,7 +45,7 @@ from .schema import FeedError, Ref, identity_of, parse_line
 
 # Lines per batch (one transaction). Large batches mean few queries and commits per line; a
 # batch of parsed lines and its rows take some tens of MB, whatever the size of the input.
-BATCH_SIZE = 10_000
+BATCH_SIZE = 25_000
 MAX_ERRORS_KEPT = 10_000
 SQLITE_CACHE_KIB = 256 * 1024  # SQLite page cache while loading (see _larger_sqlite_cache)
 _INGEST_LOCK = 0x5AFE_F00D  # PostgreSQL advisory lock key: one writer of versions at a time
