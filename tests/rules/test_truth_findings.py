@@ -58,6 +58,15 @@ def test_another_agencys_record_of_the_same_childs_home_does_not_raise_the_incid
     assert [(a["raised_at"], a["status"]) for a in found] == [("2026-03-07T01:00:00+00:00", "satisfied")]
 
 
+def assessed_violent_man_at_home() -> list[dict]:
+    """Daniel (violence, convicted 2021) living with Lily, risk-assessed on 3 March 2026."""
+    return [*home("C1", "2019-05-05"),
+            adult("P1", "1990-03-11", given="Daniel James", family="PRICE", rec="2021-03-02T09:00:00+00:00"),
+            offence("O-P1", "P1", "2021-03-02T23:10:00+00:00", rec="2021-06-15T16:00:00+00:00"),
+            lives("PL-P1", "P1", "csc/L1", rec=T0),
+            risk_assessment("RA1", "P1", "2026-03-03T10:00:00+00:00", rec="2026-03-03T11:30:00+00:00")]
+
+
 def test_another_agencys_record_of_the_same_adults_address_does_not_raise_him_again(sg):
     # The same sentence of rules.md. Daniel (violence, convicted 2021) lives with Lily; he was
     # risk-assessed the next day (satisfied). In June probation records him at the same address.
@@ -68,11 +77,7 @@ def test_another_agencys_record_of_the_same_adults_address_does_not_raise_him_ag
     # address, 173 his and the child's, 22 a partner relationship), besides 163 raised for a
     # child newly in the household (a decision for the lead, see the report).
     june = "2026-06-01T10:00:00+00:00"
-    sg.load(*home("C1", "2019-05-05"),
-            adult("P1", "1990-03-11", given="Daniel James", family="PRICE", rec="2021-03-02T09:00:00+00:00"),
-            offence("O-P1", "P1", "2021-03-02T23:10:00+00:00", rec="2021-06-15T16:00:00+00:00"),
-            lives("PL-P1", "P1", "csc/L1", rec=T0),
-            risk_assessment("RA1", "P1", "2026-03-03T10:00:00+00:00", rec="2026-03-03T11:30:00+00:00"),
+    sg.load(*assessed_violent_man_at_home(),
             adult("X1", "1990-03-11", given="Daniel", family="Price", source="probation", rec=june),
             place("XL1", "14 Maple Rd, Kettering", "NN16 8AB", uprn="100031234567", source="probation", rec=june),
             lives("X1-XL1", "X1", "XL1", start="2025-11-01", source="probation", rec=june))
@@ -86,11 +91,7 @@ def test_a_baby_born_into_the_home_of_an_assessed_adult_raises_him_again(sg):
     # makes the condition true (the assessment was made before the baby was there), so the key
     # re-opens: "a violent adult now living with a baby" is what the rule exists for.
     may = "2026-05-02T10:00:00+00:00"
-    sg.load(*home("C1", "2019-05-05"),
-            adult("P1", "1990-03-11", given="Daniel James", family="PRICE", rec="2021-03-02T09:00:00+00:00"),
-            offence("O-P1", "P1", "2021-03-02T23:10:00+00:00", rec="2021-06-15T16:00:00+00:00"),
-            lives("PL-P1", "P1", "csc/L1", rec=T0),
-            risk_assessment("RA1", "P1", "2026-03-03T10:00:00+00:00", rec="2026-03-03T11:30:00+00:00"),
+    sg.load(*assessed_violent_man_at_home(),
             child("C9", "2026-04-28", given="Ava", source="csc", rec=may),
             lives("C9-L1", "C9", "L1", source="csc", rec=may))
     found = sg.alerts(LATER, "RISKY-ADULT-CHILD")
